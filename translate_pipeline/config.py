@@ -1,0 +1,41 @@
+"""Where things live on disk, and settings read from the environment.
+
+Precedence everywhere: command-line flag, then environment variable, then default.
+
+- ``TRANSLATE_PIPELINE_HOME``: the project's data directory (translation cache, feed state);
+  default ``$XDG_DATA_HOME/translate-pipeline`` (``~/.local/share/translate-pipeline``).
+- Argos packages live where argostranslate keeps them: ``ARGOS_PACKAGES_DIR``, else
+  ``$XDG_DATA_HOME/argos-translate/packages``. Both are read on every call, so a process (or a test)
+  can change them at any time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["data_home", "data_dir", "argos_packages_dir", "env_setting"]
+
+
+def data_home() -> Path:
+    """``$XDG_DATA_HOME`` or ``~/.local/share``."""
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return Path(xdg) if xdg else Path.home() / ".local" / "share"
+
+
+def data_dir() -> Path:
+    """The project's own data directory (not created here)."""
+    explicit = os.environ.get("TRANSLATE_PIPELINE_HOME")
+    return Path(explicit) if explicit else data_home() / "translate-pipeline"
+
+
+def argos_packages_dir() -> Path:
+    """The directory argostranslate installs packages into (not created here)."""
+    explicit = os.environ.get("ARGOS_PACKAGES_DIR")
+    return Path(explicit) if explicit else data_home() / "argos-translate" / "packages"
+
+
+def env_setting(name: str, default: str | None = None) -> str | None:
+    """An environment variable, with empty values treated as unset."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default

@@ -1,0 +1,107 @@
+"""Typed, immutable records that flow through the pipeline.
+
+An :class:`Article` is what a reader produced; detection turns it into a :class:`Detection`;
+the pipeline finally yields one :class:`ArticleResult` holding, per language (the source language
+first), a :class:`LanguageVersion` with title, paragraphs and summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Article", "Detection", "LanguageVersion", "ArticleResult"]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One input article.
+
+    ``id`` names the article inside a batch (``x/y`` for ``samples/x/y.txt``) and decides the output
+    file names; ``source`` is where it came from (a path, ``-`` for stdin, a URL).
+    ``language`` is a language the input declares itself (``None`` when unknown).
+    """
+
+    id: str
+    source: str
+    title: str
+    paragraphs: tuple[str, ...]
+    language: str | None = None
+    metadata: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The language of an article: ISO 639-1 code and a confidence in [0, 1].
+
+    ``method`` is ``"langdetect"`` when detected, ``"given"`` when the user or the input said so.
+    """
+
+    code: str
+    confidence: float
+    method: str = "langdetect"
+
+
+@dataclass(frozen=True)
+class LanguageVersion:
+    """An article in one language: its title, its paragraphs and its extractive summary."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    summary: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """What the pipeline made of one article.
+
+    ``languages`` maps language codes to versions, source language first, then targets in the
+    order asked. ``errors`` holds one line per target language that could not be produced
+    (e.g. no model installed); the other languages are still complete.
+    """
+
+    article: Article
+    detection: Detection
+    languages: tuple[tuple[str, LanguageVersion], ...]
+    errors: tuple[str, ...] = ()
+    summary_indices: tuple[int, ...] = field(default=())
+
+    def version(self, code: str) -> LanguageVersion:
+        for lang, version in self.languages:
+            if lang == code:
+                return version
+        raise KeyError(code)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record of the article (the ``run`` output file, ``summarize --format json``)."""
+        record: dict[str, Any] = {
+            "id": self.article.id,
+            "source": self.article.source,
+            "title": self.article.title,
+            "language": {
+                "code": self.detection.code,
+                "confidence": round(self.detection.confidence, 4),
+                "method": self.detection.method,
+            },
+            "languages": {
+                lang: {
+                    "title": version.title,
+                    "text": version.text,
+                    "summary": list(version.summary),
+                }
+                for lang, version in self.languages
+            },
+        }
+        if self.article.metadata:
+            record["metadata"] = dict(self.article.metadata)
+        if self.errors:
+            record["errors"] = list(self.errors)
+        return record
