@@ -63,18 +63,32 @@ class PackageNotFoundError(ModelError):
 
 
 class MissingPairError(ModelError):
-    """No installed package, direct or through a pivot, translates ``source`` to ``target``."""
+    """No installed package, direct or through a pivot, translates ``source`` to ``target``.
 
-    def __init__(self, source: str, target: str, installed: Sequence[tuple[str, str]]):
+    ``suggested`` are the pairs to install: the missing leg of a pivot route when the other leg is
+    installed, else the direct pair.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        target: str,
+        installed: Sequence[tuple[str, str]],
+        suggested: Sequence[tuple[str, str]] = (),
+    ):
         self.source = source
         self.target = target
         self.installed = tuple(installed)
+        self.suggested = tuple(suggested) or ((source, target),)
         pairs = ", ".join(f"{a}->{b}" for a, b in self.installed) or "none"
+        commands = " and ".join(
+            f"'translate-pipeline models install {a} {b}'" for a, b in self.suggested
+        )
         super().__init__(
             f"{source}->{target}",
             f"no Argos model installed for {source}->{target} (installed: {pairs}); "
-            f"install one with: translate-pipeline models install {source} {target}"
-            f"  (or offline: translate-pipeline models install FILE.argosmodel)",
+            f"install with {commands}, or offline from a file: "
+            "'translate-pipeline models install FILE.argosmodel'",
         )
 
 

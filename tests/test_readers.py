@@ -1,0 +1,107 @@
+from pathlib import Path
+
+import pytest
+
+from translate_pipeline.errors import InputError
+from translate_pipeline.readers import InputFile, decode, discover, parse_text, read_file
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def test_txt_headline_and_paragraphs():
+    article = parse_text("Headline here\n\nFirst line\nsecond line.\n\n\nNext one.\n", source="s", id="a")
+    assert article.title == "Headline here"
+    assert article.paragraphs == ("First line second line.", "Next one.")
+
+
+def test_txt_without_headline_keeps_all_text():
+    article = parse_text("One paragraph\nover two lines.", source="s", id="a")
+    assert article.title == ""
+    assert article.paragraphs == ("One paragraph over two lines.",)
+
+
+def test_markdown_heading_is_title_and_markup_removed():
+    text = "# Big **news** today\n\nFirst paragraph with __bold__.\n\n## Details\n\nMore."
+    article = parse_text(text, source="s", id="a", markdown=True)
+    assert article.title == "Big news today"
+    assert article.paragraphs == ("First paragraph with bold.", "Details", "More.")
+
+
+def test_crlf_and_bom_are_normalised(tmp_path):
+    path = write(tmp_path / "a.txt", b"\xef\xbb\xbfTitle\r\n\r\nBody line one.\r\nline two.\r\n")
+    article = read_file(InputFile(path, "a"))
+    assert article.title == "Title"
+    assert article.paragraphs == ("Body line one. line two.",)
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty"),
+        (b"  \n\n \t\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        ("Заголовок\n\nтекст".encode("cp1251"), "not UTF-8"),
+        (b"# Only a heading\n", "no text"),
+    ],
+)
+def test_bad_inputs_name_file_and_reason(tmp_path, data, reason):
+    suffix = ".md" if data.startswith(b"#") else ".txt"
+    path = write(tmp_path / f"bad{suffix}", data)
+    with pytest.raises(InputError) as info:
+        read_file(InputFile(path, "bad"))
+    assert str(path) in str(info.value)
+    assert reason in str(info.value)
+
+
+def test_decode_reports_offset():
+    with pytest.raises(InputError, match="offset 3"):
+        decode(b"abc\xff", "x")
+
+
+def test_discover_walks_folders_recursively_with_relative_ids(tmp_path):
+    write(tmp_path / "in" / "x" / "y.txt", "t")
+    write(tmp_path / "in" / "a.md", "t")
+    write(tmp_path / "in" / "x" / "ignored.png", b"\x89PNG")
+    write(tmp_path / "single.txt", "t")
+    found = list(discover([str(tmp_path / "in"), str(tmp_path / "single.txt"), str(tmp_path / "nope")]))
+    assert [f.id for f in found if isinstance(f, InputFile)] == ["a", "x/y", "single"]
+    (missing,) = [f for f in found if isinstance(f, InputError)]
+    assert "nope" in str(missing) and "no such file" in str(missing)
+
+
+def test_discover_refuses_colliding_ids(tmp_path):
+    write(tmp_path / "one" / "a.txt", "t")
+    write(tmp_path / "two" / "a.txt", "t")
+    found = list(discover([str(tmp_path / "one"), str(tmp_path / "two")]))
+    assert isinstance(found[0], InputFile)
+    assert isinstance(found[1], InputError) and "overwrite" in str(found[1])
+
+
+def test_discover_survives_symlink_loop(tmp_path):
+    write(tmp_path / "in" / "a.txt", "t")
+    (tmp_path / "in" / "loop").symlink_to(tmp_path / "in")
+    found = list(discover([str(tmp_path / "in")]))
+    assert [f.id for f in found] == ["a"]
+
+
+def test_unreadable_file_dangling_symlink(tmp_path):
+    link = tmp_path / "gone.txt"
+    link.symlink_to(tmp_path / "deleted.txt")
+    with pytest.raises(InputError) as info:
+        read_file(InputFile(link, "gone"))
+    assert str(link) in str(info.value) and "cannot read" in str(info.value)
+
+
+def test_too_large_file_is_refused(tmp_path, monkeypatch):
+    import translate_pipeline.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_INPUT_BYTES", 1024 * 1024)
+    path = write(tmp_path / "big.txt", "word " * 300_000)
+    with pytest.raises(InputError, match="larger than the 1 MiB limit"):
+        read_file(InputFile(path, "big"))

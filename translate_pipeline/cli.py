@@ -1,0 +1,348 @@
+"""The command line: thin click commands over the library.
+
+Exit codes: 0 everything done; 1 some inputs failed (the others are done and written); 2 usage error.
+Every failure prints one line on stderr naming the input and the reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from translate_pipeline import __version__
+from translate_pipeline.errors import PipelineError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+ALGORITHMS = ("news", "lexrank", "lsa", "textrank", "luhn", "sumbasic", "kl", "lead")
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 everything done; 1 some inputs failed (the others are done and written); "
+    "2 usage error."
+)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def reports_errors(command: Callable[..., int | None]) -> Callable[..., None]:
+    """Turn library errors into one stderr line and exit 1; the command's return is the exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = command(*args, **kwargs)
+        except PipelineError as exc:
+            _fail(str(exc))
+            code = EXIT_FAILED
+        sys.exit(code or EXIT_OK)
+
+    return wrapper
+
+
+def language_code(ctx, param, value):
+    """Normalise ``--to``/``--from`` codes (``DE`` -> ``de``), refusing obvious garbage."""
+    if value is None:
+        return None
+    values = value if isinstance(value, tuple) else (value,)
+    cleaned = []
+    for code in values:
+        code = code.strip().lower()
+        if not code.replace("-", "").isalpha() or not 2 <= len(code) <= 8:
+            raise click.BadParameter(f"{code!r} is not a language code (e.g. en, de, uk)")
+        cleaned.append(code)
+    return tuple(cleaned) if isinstance(value, tuple) else cleaned[0]
+
+
+def summary_options(command: Callable) -> Callable:
+    """Options shared by the commands that summarize and translate."""
+    decorators = [
+        click.option("--sentences", "-n", type=click.IntRange(1, 50), default=3, show_default=True,
+                     help="Sentences per summary."),
+        click.option("--algorithm", type=click.Choice(ALGORITHMS), default="news", show_default=True,
+                     help="Summary algorithm; 'news' weighs position and centrality."),
+        click.option("--from", "source_language", callback=language_code, metavar="LANG",
+                     help="Source language; skips detection."),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None,
+                     help="Where CTranslate2 runs [env TRANSLATE_PIPELINE_DEVICE; default auto]."),
+        click.option("--threads", type=click.IntRange(0, 256), default=None,
+                     help="CPU threads, 0 = all cores [env TRANSLATE_PIPELINE_THREADS; default 0]."),
+        click.option("--compute-type", default=None, metavar="TYPE",
+                     help="CTranslate2 compute type: auto (int8 on cpu), int8, float32, float16, ... "
+                          "[env TRANSLATE_PIPELINE_COMPUTE_TYPE]."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _pipeline(targets, sentences, algorithm, source_language, device, threads, compute_type):
+    from translate_pipeline.engine import Engine, EngineOptions
+    from translate_pipeline.pipeline import Pipeline, Settings
+
+    settings = Settings(
+        targets=tuple(targets), sentences=sentences, algorithm=algorithm,
+        source_language=source_language,
+    )
+    options = EngineOptions.from_env(device=device, threads=threads, compute_type=compute_type)
+    return Pipeline(settings, engine_factory=lambda: Engine(options))
+
+
+@click.group(epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="translate-pipeline")
+@click.option("-v", "--verbose", count=True, help="Log progress details to stderr (-vv: debug).")
+def cli(verbose: int) -> None:
+    """Detect, translate offline with Argos models, and summarize news articles.
+
+    \b
+    Examples:
+      translate-pipeline run samples --to en --to uk --output out
+      translate-pipeline summarize article.txt --to de
+      translate-pipeline detect samples --format json
+      translate-pipeline models install en de
+    """
+    if verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if verbose > 1 else logging.INFO,
+            format="%(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+
+
+def _read_stdin_article():
+    from translate_pipeline.readers import decode, parse_text
+
+    data = click.get_binary_stream("stdin").read()
+    return parse_text(decode(data, "-"), source="-", id="stdin")
+
+
+def _articles(inputs: tuple[str, ...]):
+    """Articles (or failures) for FILE|FOLDER|- inputs, stdin when there are none."""
+    from translate_pipeline.batch import read_items
+    from translate_pipeline.pipeline import Failure
+    from translate_pipeline.readers import discover
+
+    for raw in inputs or ("-",):
+        if raw == "-":
+            try:
+                yield _read_stdin_article()
+            except PipelineError as exc:
+                yield Failure("-", "stdin", exc)
+        else:
+            yield from read_items(discover([raw]))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("inputs", nargs=-1, metavar="[FILE|FOLDER|-]...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: SOURCE, language, confidence per line; json: one object per line.")
+@reports_errors
+def detect(inputs: tuple[str, ...], fmt: str) -> int:
+    """Detect the language of each input (stdin when none is given).
+
+    \b
+    Examples:
+      translate-pipeline detect article.txt
+      cat article.txt | translate-pipeline detect --format json
+      translate-pipeline detect samples --format json
+    """
+    from translate_pipeline.detect import detect_language
+    from translate_pipeline.pipeline import Failure
+
+    failed = 0
+    for item in _articles(inputs):
+        if isinstance(item, Failure):
+            _fail(str(item.error))
+            failed += 1
+            continue
+        try:
+            found = detect_language(f"{item.title}\n{item.text}", item.source)
+        except PipelineError as exc:
+            _fail(str(exc))
+            failed += 1
+            continue
+        if fmt == "json":
+            record = {"source": item.source, "language": found.code,
+                      "confidence": round(found.confidence, 4)}
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            click.echo(f"{item.source}\t{found.code}\t{found.confidence:.4f}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("input_", metavar="[FILE|-]", default="-", required=False)
+@click.option("--to", "targets", multiple=True, callback=language_code, metavar="LANG",
+              help="Also summarize in this language (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Output format.")
+@summary_options
+@reports_errors
+def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, device, threads,
+              compute_type) -> int:
+    """Print a summary of one article (stdin by default) in its language and each --to.
+
+    \b
+    Examples:
+      translate-pipeline summarize article.txt
+      translate-pipeline summarize article.txt --to en --to uk --sentences 2
+      cat article.txt | translate-pipeline summarize --from de --format json
+      translate-pipeline summarize article.md --algorithm lexrank --format markdown
+    """
+    from translate_pipeline.pipeline import Failure
+    from translate_pipeline.writers import to_json, to_markdown, to_text
+
+    if input_ != "-" and Path(input_).is_dir():
+        raise click.BadParameter(f"{input_} is a folder; use 'run' for folders", param_hint="FILE")
+    (article,) = list(_articles((input_,)))
+    if isinstance(article, Failure):
+        raise article.error
+    pipeline = _pipeline(targets, sentences, algorithm, source_language, device, threads,
+                         compute_type)
+    outcome = pipeline.process_one(article)
+    if isinstance(outcome, Failure):
+        raise outcome.error
+    if fmt == "json":
+        click.echo(to_json(outcome))
+    elif fmt == "markdown":
+        click.echo("\n".join(to_markdown(outcome, lang) for lang, _ in outcome.languages), nl=False)
+    else:
+        click.echo(to_text(outcome), nl=False)
+    for error in outcome.errors:
+        _fail(f"{outcome.article.source}: {error}")
+    return EXIT_FAILED if outcome.errors else EXIT_OK
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--to", "targets", multiple=True, required=True, callback=language_code, metavar="LANG",
+              help="Target language (repeatable).")
+@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (created if missing).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@summary_options
+@reports_errors
+def run(inputs, targets, output: Path, quiet: bool, sentences, algorithm, source_language, device,
+        threads, compute_type) -> int:
+    """Translate and summarize files and folders (recursive; .txt and .md).
+
+    For INPUT samples with a file samples/x/y.txt it writes DIR/x/y.json and DIR/x/y.LANG.md for
+    the source language and each --to. A progress bar goes to stderr when it is a terminal.
+
+    \b
+    Examples:
+      translate-pipeline run samples --to en --to uk --output out
+      translate-pipeline run news/today.txt archive/ --to de -o out --sentences 2 --quiet
+      translate-pipeline run notes/ --from fr --to en -o out --device cpu --threads 2
+    """
+    from translate_pipeline.batch import run_batch
+    from translate_pipeline.readers import discover
+
+    found = list(discover(inputs))
+    pipeline = _pipeline(targets, sentences, algorithm, source_language, device, threads,
+                         compute_type)
+    show_bar = not quiet and sys.stderr.isatty()
+    with click.progressbar(length=len(found), label="articles", file=sys.stderr,
+                           hidden=not show_bar) as bar:
+
+        def on_outcome(outcome, problems):
+            for problem in problems:
+                if show_bar:
+                    click.echo("", err=True)
+                _fail(problem)
+            bar.update(1)
+
+        report = run_batch(found, output, pipeline, on_outcome)
+    click.echo(
+        f"done {report.done}, partial {report.partial}, failed {report.failed}; outputs in {output}",
+        err=True,
+    )
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+@cli.group()
+def models() -> None:
+    """List, install and remove Argos translation models.
+
+    \b
+    Examples:
+      translate-pipeline models list
+      translate-pipeline models install translate-en_de-1_0.argosmodel
+      translate-pipeline models install en de
+      translate-pipeline models remove en de
+    """
+
+
+@models.command("list", epilog=EXIT_CODES_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@reports_errors
+def models_list(fmt: str) -> int:
+    """List installed models (and the pairs reachable through a pivot)."""
+    from translate_pipeline.config import argos_packages_dir
+    from translate_pipeline.packages import list_installed
+
+    installed = list_installed()
+    if fmt == "json":
+        for pkg in installed:
+            click.echo(json.dumps({"from": pkg.from_code, "to": pkg.to_code, "version": pkg.version,
+                                   "name": pkg.name, "path": str(pkg.path)}))
+        return EXIT_OK
+    if not installed:
+        click.echo(f"no models installed in {argos_packages_dir()}")
+        click.echo("install one: translate-pipeline models install FROM TO  (online)")
+        click.echo("         or: translate-pipeline models install FILE.argosmodel")
+    for pkg in installed:
+        click.echo(f"{pkg.from_code} -> {pkg.to_code}\t{pkg.version}\t{pkg.path}")
+    return EXIT_OK
+
+
+@models.command("install", epilog=EXIT_CODES_HELP)
+@click.argument("source", metavar="PATH.argosmodel | FROM")
+@click.argument("target", required=False, metavar="[TO]")
+@reports_errors
+def models_install(source: str, target: str | None) -> int:
+    """Install a model from a .argosmodel file, or FROM TO from the Argos package index (online).
+
+    \b
+    Examples:
+      translate-pipeline models install ~/Downloads/translate-de_en-1_9.argosmodel
+      translate-pipeline models install de en
+    """
+    from translate_pipeline.packages import install_file, install_from_index
+
+    if target is None:
+        path = Path(source)
+        if not path.is_file():
+            raise click.BadParameter(
+                f"{source} is not a file; give PATH.argosmodel, or FROM TO to download",
+                param_hint="PATH.argosmodel | FROM",
+            )
+        pkg = install_file(path)
+    else:
+        pkg = install_from_index(language_code(None, None, source), language_code(None, None, target))
+    click.echo(f"installed {pkg.from_code} -> {pkg.to_code} {pkg.version} in {pkg.path}")
+    return EXIT_OK
+
+
+@models.command("remove", epilog=EXIT_CODES_HELP)
+@click.argument("source", metavar="FROM", callback=language_code)
+@click.argument("target", metavar="TO", callback=language_code)
+@reports_errors
+def models_remove(source: str, target: str) -> int:
+    """Remove the installed FROM -> TO model."""
+    from translate_pipeline.packages import remove
+
+    pkg = remove(source, target)
+    click.echo(f"removed {pkg.from_code} -> {pkg.to_code} {pkg.version}")
+    return EXIT_OK
+
+
+def main() -> None:
+    cli(prog_name="translate-pipeline")

@@ -1,0 +1,229 @@
+"""The chain, in numbered steps, over a stream of articles.
+
+1. detect each article's language (or take ``--from`` / what the input declares);
+2. split paragraphs into sentences, with the one splitter that serves translation and summaries;
+3. choose the summary sentences in the source language;
+4. translate, a window of articles at a time, every sentence every target needs in one engine call;
+5. assemble the per-language versions; summaries in targets are the chosen sentences, translated.
+
+Articles are processed in windows (bounded by article and sentence counts) so memory stays flat on
+any number of inputs while the engine still sees large batches.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from translate_pipeline.detect import detect_language, given_language
+from translate_pipeline.engine import Engine
+from translate_pipeline.errors import PipelineError
+from translate_pipeline.records import Article, ArticleResult, Detection, LanguageVersion
+from translate_pipeline.sentences import split_sentences
+from translate_pipeline.summarize import DEFAULT_ALGORITHM, select_sentences
+
+__all__ = ["Settings", "Failure", "Pipeline", "TRANSLATE_MODES"]
+
+log = logging.getLogger(__name__)
+
+TRANSLATE_MODES = ("full", "summary")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to make of each article. ``targets`` are ISO 639-1 codes, in the order wanted."""
+
+    targets: tuple[str, ...] = ()
+    sentences: int = 3
+    algorithm: str = DEFAULT_ALGORITHM
+    source_language: str | None = None
+    translate: str = "full"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that produced nothing, and why."""
+
+    source: str
+    id: str
+    error: PipelineError
+
+
+@dataclass
+class _Prepared:
+    article: Article
+    detection: Detection
+    paragraphs: list[list[str]]
+    indices: tuple[int, ...]
+    flat: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.flat = [s for para in self.paragraphs for s in para]
+
+
+Outcome = ArticleResult | Failure
+
+
+class Pipeline:
+    """Runs the chain; the engine is created on first need, so detection-only work never loads it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: Engine | None = None,
+        engine_factory: Callable[[], Engine] = Engine,
+        window_articles: int = 64,
+        window_sentences: int = 4000,
+    ):
+        self.settings = settings
+        self._engine = engine
+        self._engine_factory = engine_factory
+        self.window_articles = window_articles
+        self.window_sentences = window_sentences
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._engine_factory()
+        return self._engine
+
+    def process_one(self, article: Article) -> Outcome:
+        return next(self.process([article]))
+
+    def process(self, items: Iterable[Article | Failure]) -> Iterator[Outcome]:
+        """Yield one outcome per item, in input order."""
+        window: list[_Prepared | Failure] = []
+        sentences = 0
+        for item in items:
+            prepared = item if isinstance(item, Failure) else self._prepare(item)
+            window.append(prepared)
+            if isinstance(prepared, _Prepared):
+                sentences += len(prepared.flat) + 1
+            if len(window) >= self.window_articles or sentences >= self.window_sentences:
+                yield from self._finish(window)
+                window, sentences = [], 0
+        if window:
+            yield from self._finish(window)
+
+    # steps 1-3
+    def _prepare(self, article: Article) -> _Prepared | Failure:
+        try:
+            detection = self._detect(article)
+            lang = detection.code
+            paragraphs = [split_sentences(p, lang) for p in article.paragraphs]
+            paragraphs = [p for p in paragraphs if p]
+            indices = select_sentences(
+                paragraphs, lang, self.settings.sentences, self.settings.algorithm
+            )
+        except PipelineError as exc:
+            return Failure(article.source, article.id, exc)
+        return _Prepared(article, detection, paragraphs, indices)
+
+    def _detect(self, article: Article) -> Detection:
+        if self.settings.source_language:
+            return given_language(self.settings.source_language)
+        if article.language:
+            return given_language(article.language)
+        sample = f"{article.title}\n{article.text}" if article.title else article.text
+        return detect_language(sample, article.source)
+
+    # steps 4-5
+    def _finish(self, window: list[_Prepared | Failure]) -> Iterator[Outcome]:
+        prepared = [p for p in window if isinstance(p, _Prepared)]
+        translated, errors = self._translate(prepared)
+        for item in window:
+            if isinstance(item, Failure):
+                yield item
+            else:
+                yield self._assemble(item, translated, errors)
+
+    def _wanted(self, item: _Prepared) -> list[str]:
+        """The source strings one article needs translated: its title, then its sentences."""
+        if self.settings.translate == "summary":
+            body = [item.flat[i] for i in item.indices]
+        else:
+            body = item.flat
+        return [item.article.title, *body]
+
+    def _targets(self, item: _Prepared) -> list[str]:
+        return [t for t in dict.fromkeys(self.settings.targets) if t != item.detection.code]
+
+    def _translate(self, prepared: list[_Prepared]):
+        """One engine call for the window; returns per-(article, target) strings and errors."""
+        jobs: dict[tuple[str, str], list[str]] = {}
+        spans: dict[tuple[int, str], tuple[int, int]] = {}
+        errors: dict[tuple[int, str], str] = {}
+        for n, item in enumerate(prepared):
+            source = item.detection.code
+            for target in self._targets(item):
+                try:
+                    self.engine.route(source, target)
+                except PipelineError as exc:
+                    errors[(n, target)] = exc.reason
+                    continue
+                job = jobs.setdefault((source, target), [])
+                wanted = self._wanted(item)
+                spans[(n, target)] = (len(job), len(job) + len(wanted))
+                job.extend(wanted)
+        if not jobs:
+            return {}, errors
+        try:
+            outputs = self.engine.translate(jobs)
+        except PipelineError:
+            outputs = {}
+            for pair, job in jobs.items():  # isolate the failing pair(s)
+                try:
+                    outputs.update(self.engine.translate({pair: job}))
+                except PipelineError as exc:
+                    for (n, target) in list(spans):
+                        if (prepared[n].detection.code, target) == pair:
+                            errors[(n, target)] = str(exc)
+                            del spans[(n, target)]
+        translated = {}
+        for (n, target), (start, end) in spans.items():
+            pair = (prepared[n].detection.code, target)
+            translated[(id(prepared[n]), target)] = outputs[pair][start:end]
+        return translated, {(id(prepared[n]), t): e for (n, t), e in errors.items()}
+
+    def _assemble(self, item: _Prepared, translated, errors) -> ArticleResult:
+        article, source = item.article, item.detection.code
+        versions = [
+            (
+                source,
+                LanguageVersion(
+                    title=article.title,
+                    paragraphs=article.paragraphs,
+                    summary=tuple(item.flat[i] for i in item.indices),
+                ),
+            )
+        ]
+        problems = []
+        for target in self._targets(item):
+            key = (id(item), target)
+            if key in errors:
+                problems.append(f"not translated to {target}: {errors[key]}")
+                continue
+            title, *body = translated[key]
+            versions.append((target, self._version(item, title, body)))
+        return ArticleResult(
+            article=article,
+            detection=item.detection,
+            languages=tuple(versions),
+            errors=tuple(problems),
+            summary_indices=item.indices,
+        )
+
+    def _version(self, item: _Prepared, title: str, body: list[str]) -> LanguageVersion:
+        if self.settings.translate == "summary":
+            return LanguageVersion(title=title, paragraphs=(), summary=tuple(body))
+        paragraphs, position = [], 0
+        for para in item.paragraphs:
+            paragraphs.append(" ".join(t for t in body[position:position + len(para)] if t))
+            position += len(para)
+        return LanguageVersion(
+            title=title,
+            paragraphs=tuple(paragraphs),
+            summary=tuple(body[i] for i in item.indices),
+        )
