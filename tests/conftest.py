@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["argos_fixtures"]
+
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="tp-tests-home-"))
 for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[_name] = str(_SESSION_HOME / _name.lower())

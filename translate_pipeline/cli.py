@@ -119,7 +119,7 @@ def cli(verbose: int) -> None:
 def _read_stdin_article():
     from translate_pipeline.readers import decode, parse_text
 
-    data = click.get_binary_stream("stdin").read()
+    data = sys.stdin.buffer.read()
     return parse_text(decode(data, "-"), source="-", id="stdin")
 
 

@@ -151,21 +151,24 @@ class Pipeline:
         return [t for t in dict.fromkeys(self.settings.targets) if t != item.detection.code]
 
     def _translate(self, prepared: list[_Prepared]):
-        """One engine call for the window; returns per-(article, target) strings and errors."""
+        """One engine call for the window.
+
+        Returns translated strings and error reasons, both keyed by ``(id(item), target)``.
+        """
         jobs: dict[tuple[str, str], list[str]] = {}
-        spans: dict[tuple[int, str], tuple[int, int]] = {}
+        spans: dict[tuple[int, str], tuple[tuple[str, str], int, int]] = {}
         errors: dict[tuple[int, str], str] = {}
-        for n, item in enumerate(prepared):
+        for item in prepared:
             source = item.detection.code
             for target in self._targets(item):
                 try:
                     self.engine.route(source, target)
                 except PipelineError as exc:
-                    errors[(n, target)] = exc.reason
+                    errors[(id(item), target)] = exc.reason
                     continue
                 job = jobs.setdefault((source, target), [])
                 wanted = self._wanted(item)
-                spans[(n, target)] = (len(job), len(job) + len(wanted))
+                spans[(id(item), target)] = ((source, target), len(job), len(job) + len(wanted))
                 job.extend(wanted)
         if not jobs:
             return {}, errors
@@ -177,15 +180,16 @@ class Pipeline:
                 try:
                     outputs.update(self.engine.translate({pair: job}))
                 except PipelineError as exc:
-                    for (n, target) in list(spans):
-                        if (prepared[n].detection.code, target) == pair:
-                            errors[(n, target)] = str(exc)
-                            del spans[(n, target)]
-        translated = {}
-        for (n, target), (start, end) in spans.items():
-            pair = (prepared[n].detection.code, target)
-            translated[(id(prepared[n]), target)] = outputs[pair][start:end]
-        return translated, {(id(prepared[n]), t): e for (n, t), e in errors.items()}
+                    log.warning("%s", exc)
+                    for key, (span_pair, _, _) in spans.items():
+                        if span_pair == pair:
+                            errors[key] = str(exc)
+        translated = {
+            key: outputs[pair][start:end]
+            for key, (pair, start, end) in spans.items()
+            if key not in errors
+        }
+        return translated, errors
 
     def _assemble(self, item: _Prepared, translated, errors) -> ArticleResult:
         article, source = item.article, item.detection.code

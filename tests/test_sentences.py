@@ -1,0 +1,209 @@
+"""Tests for translate_pipeline.sentences: gold set, invariants, abbreviations, properties."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from translate_pipeline import _abbreviations as abbr
+from translate_pipeline.sentences import split_sentences
+
+DATA = Path(__file__).parent / "data" / "sentences"
+LANGS = ("en", "de", "uk", "ru", "pl", "fr", "es")
+
+
+def _load_gold() -> list[tuple[str, list[str]]]:
+    """(lang, gold sentences) for every case; the input is the sentences joined by a space."""
+    cases = []
+    for lang in LANGS:
+        for chunk in (DATA / f"{lang}.txt").read_text(encoding="utf-8").split("\n\n"):
+            lines = [line.strip() for line in chunk.splitlines()]
+            case = [line for line in lines if line and not line.startswith("#")]
+            if case:
+                cases.append((lang, case))
+    return cases
+
+
+GOLD = _load_gold()
+
+
+def _assert_invariants(text: str, sentences: list[str]) -> None:
+    """Stripped, non-empty substrings in text order; nothing but whitespace lost."""
+    pos = 0
+    for sentence in sentences:
+        assert sentence, "empty sentence"
+        assert sentence == sentence.strip(), f"not stripped: {sentence!r}"
+        found = text.find(sentence, pos)
+        assert found >= 0, f"not a substring in order: {sentence!r}"
+        assert not text[pos:found].strip(), f"non-whitespace skipped before {sentence!r}"
+        pos = found + len(sentence)
+    assert not text[pos:].strip(), "non-whitespace dropped at the end"
+    assert "".join("".join(sentences).split()) == "".join(text.split())
+
+
+# --- gold set ---------------------------------------------------------------------------
+
+
+def test_gold_set_has_enough_cases_per_language() -> None:
+    for lang in LANGS:
+        assert sum(1 for case_lang, _ in GOLD if case_lang == lang) >= 12, lang
+
+
+@pytest.mark.parametrize(("lang", "gold"), GOLD, ids=[f"{l}-{i}" for i, (l, _) in enumerate(GOLD)])
+def test_gold_case(lang: str, gold: list[str]) -> None:
+    text = " ".join(gold)
+    got = split_sentences(text, lang)
+    assert got == gold
+    _assert_invariants(text, got)
+
+
+# --- explicit phenomena -----------------------------------------------------------------
+
+NO_SPLIT = [
+    ("en", "Dr. Smith and Prof. Jones met Mr. Brown in the U.S. Senate on Monday."),
+    ("en", "Some cities, e.g. Boston, signed the pact."),
+    ("en", "The book by J. K. Rowling sold 3.5 million copies."),
+    ("en", "Apples, pears, etc. are cheaper this week."),
+    ("en", "Prices rose... but only a little."),
+    ("en", "Write to press@example.org or visit https://example.com/a.b?c=d for details."),
+    ("de", "Einige Städte, z. B. Berlin, klagen über höhere Kosten."),
+    ("de", "Die Reform, d. h. Mehrkosten für die Länder, kommt 2025."),
+    ("de", "Es kamen u. a. Vertreter der Gewerkschaften."),
+    ("de", "Berlin bzw. Brandenburg zahlen den Rest."),
+    ("de", "Das Gesetz Nr. 5 gilt ab dem 22. September für alle."),
+    ("de", "Er belegte den 3. Platz im 19. Wettbewerb seit 2005."),
+    ("de", "Im 19. Jahrhundert lag der Wert bei 3,5 Prozent."),
+    ("pl", "Politycy, m.in. Tusk, głosowali za ustawą."),
+    ("pl", "Miasta, np. Kraków, protestują, tj. Zarząd i radni."),
+    ("pl", "Biuro przy ul. Długiej otwarto w 2024 r. Sejm o tym wie."),
+    ("ru", "Нефть, газ и т. п. товары подорожали в 2024 г. Москва это признала."),
+    ("ru", "Концерт в консерватории им. П. И. Чайковского."),
+    ("uk", "Росія використовує т.зв. Шахеди для атак."),
+    ("uk", "Університет ім. Шевченка на вул. Володимирській працює з 1834 р. Уряд його підтримує."),
+    ("uk", "Книгу присвячено М. Грушевському та його родині."),
+    ("uk", "Нафта, газ і т. п. товари подорожчали."),
+    ("fr", "M. Dupont habite au 5, av. Foch depuis 2010."),
+    ("fr", "Mme Martin et M. Bernard ont parlé du pétrole, du gaz, etc. pendant une heure."),
+    ("es", "La Sra. García y el Dr. Pérez viajaron a EE.UU. la semana pasada."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), NO_SPLIT)
+def test_does_not_split(lang: str, text: str) -> None:
+    assert split_sentences(text, lang) == [text]
+
+
+SPLIT = [
+    ("en", 'He said "Go." Then he left.', ['He said "Go."', "Then he left."]),
+    ("en", "It ended… The crowd left.", ["It ended…", "The crowd left."]),
+    ("en", "Really?! Yes. 2024 was a record year.", ["Really?!", "Yes.", "2024 was a record year."]),
+    ("en", "Visit example.com. Then call us.", ["Visit example.com.", "Then call us."]),
+    ("de", "„Wir gehen.“ Dann kam der Bus.", ["„Wir gehen.“", "Dann kam der Bus."]),
+    ("de", "Der Vertrag läuft bis 2030. Danach wird verhandelt.", ["Der Vertrag läuft bis 2030.", "Danach wird verhandelt."]),
+    ("de", "Die Zahl stieg auf 12. Die Polizei ermittelt.", ["Die Zahl stieg auf 12.", "Die Polizei ermittelt."]),
+    ("fr", "Il a dit : « C'est fini. » Puis il est parti.", ["Il a dit : « C'est fini. »", "Puis il est parti."]),
+    ("fr", "« Assez ! » Les élus se sont tus.", ["« Assez ! »", "Les élus se sont tus."]),
+    ("ru", "Он сказал: «Всё хорошо». Затем ушёл.", ["Он сказал: «Всё хорошо».", "Затем ушёл."]),
+    ("ru", "Мы ждём. «Когда?» — спросил он.", ["Мы ждём.", "«Когда?» — спросил он."]),
+    ("uk", "Закон ухвалили у 2024 р. Про це повідомила Рада.", ["Закон ухвалили у 2024 р.", "Про це повідомила Рада."]),
+    ("pl", "Firma powstała w 1995 r. Obecnie działa w 12 krajach.", ["Firma powstała w 1995 r.", "Obecnie działa w 12 krajach."]),
+    ("es", "¿Qué pasará? ¡Nadie lo sabe! El Gobierno calla.", ["¿Qué pasará?", "¡Nadie lo sabe!", "El Gobierno calla."]),
+    ("es", 'Dijo: "Basta." Luego se fue.', ['Dijo: "Basta."', "Luego se fue."]),
+    ("zh", "今天下雨。明天晴天！", ["今天下雨。", "明天晴天！"]),
+    ("ja", "「行くぞ。」と彼は言った。次へ。", ["「行くぞ。」と彼は言った。", "次へ。"]),
+    ("xx", "First line. Second line.", ["First line.", "Second line."]),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), SPLIT)
+def test_splits(lang: str, text: str, expected: list[str]) -> None:
+    assert split_sentences(text, lang) == expected
+
+
+def test_blank_line_is_a_boundary() -> None:
+    text = "Headline without a stop\n\nBody text starts here. It goes on"
+    assert split_sentences(text, "en") == ["Headline without a stop", "Body text starts here.", "It goes on"]
+
+
+def test_single_newline_is_not_a_boundary() -> None:
+    assert split_sentences("A wrapped\nline of text.", "en") == ["A wrapped\nline of text."]
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\t  \n", "\u3000\u00a0"])
+def test_empty_or_whitespace_gives_no_sentences(text: str) -> None:
+    assert split_sentences(text, "en") == []
+
+
+@pytest.mark.parametrize("lang", ["", "xx", "EN", "de-AT", "pt_BR", "zh-Hans", "nb", "??"])
+def test_any_language_code_is_accepted(lang: str) -> None:
+    text = "Dr. Who arrived. He was late! Was he? Yes… Am 3. Mai kam er."
+    got = split_sentences(text, lang)
+    _assert_invariants(text, got)
+    assert len(got) >= 4
+
+
+def test_language_codes_are_normalised() -> None:
+    text = "Es kam am 22. September. Dann ging er."
+    assert split_sentences(text, "DE-at") == split_sentences(text, "de")
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "text", ["." * 50_000 + "x", '.' + '"' * 50_000 + "x", "!" + " »" * 50_000 + "x", "J. " * 20_000]
+)
+def test_pathological_input_stays_linear(text: str) -> None:
+    _assert_invariants(text, split_sentences(text, "en"))  # quadratic would take minutes
+
+
+def test_module_import_is_light() -> None:
+    code = (
+        "import sys, translate_pipeline.sentences as m; "
+        "print(','.join(x for x in ('torch','spacy','stanza','nltk','pysbd','sentencex','punkt') "
+        "if x in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+# --- properties -------------------------------------------------------------------------
+
+_LANG_CODES = st.sampled_from(["en", "de", "uk", "ru", "pl", "fr", "es", "zh", "xx", ""])
+# Text dense in the characters the splitter reacts to, mixed with arbitrary Unicode.
+_TRICKY = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list(".!?…。！？\"'«»„“”()[]¿¡—-  \n\t\u00a0")),
+        st.sampled_from(list("aZzBdhmrpéÉМмрРгІіJKUS0123456789")),
+        st.characters(),
+    ),
+    max_size=120,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=200), lang=_LANG_CODES)
+def test_arbitrary_unicode_keeps_invariants(text: str, lang: str) -> None:
+    _assert_invariants(text, split_sentences(text, lang))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TRICKY, lang=_LANG_CODES)
+def test_punctuation_dense_text_keeps_invariants(text: str, lang: str) -> None:
+    _assert_invariants(text, split_sentences(text, lang))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    sentences=st.lists(
+        st.from_regex(r"[A-Z][a-z]{2,8}( [a-z]{2,8}){1,6}[.!?]", fullmatch=True), min_size=1, max_size=6
+    )
+)
+def test_plain_sentences_round_trip(sentences: list[str]) -> None:
+    tables = (abbr.STRONG, abbr.WEAK, abbr.NUMBER_PREFIX, abbr.FINAL)
+    known = {word for table in tables for words in table.values() for word in words}
+    assume(all(s.split()[-1][:-1].lower() not in known for s in sentences))
+    assert split_sentences(" ".join(sentences), "en") == sentences

@@ -1,0 +1,149 @@
+"""Abbreviation and sentence-starter lists for :mod:`translate_pipeline.sentences`.
+
+Every entry is lower-case and written without its final period; internal periods stay
+(``"e.g"``, ``"m.in"``, ``"т.зв"``). Spaced forms are matched with the space removed, so
+``"z. B."`` is found as ``"z.b"`` and ``"т. п."`` as ``"т.п"``.
+
+Classes (see ``sentences._period_is_boundary`` for how they are used):
+
+* ``STRONG``: never ends a sentence (titles, "e.g.", "ul."): a period after it never splits.
+* ``WEAK``: may end a sentence ("2024 r.", "Inc.", "Mrd."): split only when the next word is
+  a typical sentence opener from ``STARTERS`` ("2024 r. Sejm" stays, "2024 r. To" splits).
+  Count words ("тис.", "tys.") are weak, complete units ("proc.", "руб.") are not: a
+  capital after "5 тис." is usually the counted noun, after "5 proc." a new sentence.
+* ``NUMBER_PREFIX``: introduces a number ("No. 5", "art. 12"): no split before a digit.
+* ``FINAL``: may end a sentence although its last part is a single letter ("т. д.", "т. п."),
+  which would otherwise be read as an initial: split before an upper-case word.
+* ``STARTERS``: function words that open sentences; capitalised mid-sentence they are rare.
+"""
+
+from __future__ import annotations
+
+__all__ = ["FINAL", "NUMBER_PREFIX", "ORDINAL_LANGS", "STARTERS", "STRONG", "WEAK", "WEAK_SUFFIXES"]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Languages that write ordinal numbers with a period ("am 22. September").
+ORDINAL_LANGS: frozenset[str] = frozenset({"de", "da", "no", "nb", "nn", "fi", "et", "is", "cs", "sk", "sl", "hr", "sr", "bs", "hu", "lv"})
+
+STRONG: dict[str, frozenset[str]] = {
+    "en": _words(
+        "mr mrs ms messrs dr prof sen rep gov gen lt col sgt capt cmdr adm maj rev hon pres "
+        "supt fr e.g i.e vs approx cf viz ph.d"
+    ),
+    "de": _words(
+        "dr prof hr frau fr hl z.b d.h z.t u.u bzw ca vgl sog ggf evtl inkl zzgl bspw insb "
+        "dipl ing st nr geb gegr s.o s.u o.g i.d.r u.e a.d"
+    ),
+    "pl": _words(
+        "dr prof hab mgr inż lek ks św gen kpt m.in np tj tzn tzw ul al os ok ds pt red dyr "
+        "przew pos sen im prez pn zob por ob wł ew jw nt dot wsp mjr płk ppłk gen.dyw"
+    ),
+    "ru": _words(
+        "им ул пер просп наб пл св проф акад доц ген см напр т.е т.к т.н т.ч т.зв и.о "
+        "гр тов зам ред ср пос дер г-н г-жа"
+    ),
+    "uk": _words(
+        "ім вул просп пров пл наб бульв майд св проф акад доц ген див напр т.зв т.ч т.б "
+        "в.о гр ред зам пос"
+    ),
+    "fr": _words(
+        "m mm mme mlle mgr dr pr ste av bd boul fg cf env c.-à-d c.à.d p.ex vs gén cdt "
+        "lt sgt me"
+    ),
+    "es": _words(
+        "sr sra srta sres dr dra lic ing arq prof dña dn av avda pza gral pdte excmo excma "
+        "ilmo sto sta ud uds vd vds aprox p.ej vs mons fdo dpto depto"
+    ),
+}
+
+WEAK: dict[str, frozenset[str]] = {
+    "en": _words(
+        "jr sr inc ltd co corp bros st mt ft ave blvd rd jan feb mar apr jun jul aug sep sept "
+        "oct nov dec a.m p.m est dept univ"
+    ),
+    "de": _words(
+        "jh jhd str tel mio mrd tsd std min sek jan feb mär apr jun jul aug sep sept okt nov "
+        "dez v.chr n.chr u.a o.ä"
+    ),
+    "pl": _words("r rr w ww tys mln mld godz min str tel pl woj pow gm"),
+    "ru": _words("г гг в вв ст тыс млн млрд обл р пр мин сек"),
+    "uk": _words("р рр ст тис млн млрд обл год хв"),
+    "fr": _words("j.-c s éd min cie"),
+    "es": _words("a.c d.c j.c cía pte"),
+}
+
+NUMBER_PREFIX: dict[str, frozenset[str]] = {
+    "en": _words("no nos fig vol ch art p pp tel"),
+    "de": _words("abs art ziff bd jg tel s"),
+    "pl": _words("art ust pkt poz tel lit s nr"),
+    "ru": _words("ст ч п д кв тел рис табл гл стр"),
+    "uk": _words("ст ч п буд кв тел рис табл гл стор"),
+    "fr": _words("art p n no vol chap tél fig"),
+    "es": _words("art núm pág tel cap vol fig n"),
+}
+
+FINAL: dict[str, frozenset[str]] = {
+    "ru": _words("т.д т.п"),
+    "uk": _words("т.д т.п"),
+    "fr": _words("h"),
+    "es": _words("h"),
+}
+
+#: Endings that make a token weak: German street names ("Hauptstr. 5").
+WEAK_SUFFIXES: dict[str, tuple[str, ...]] = {"de": ("str",)}
+
+STARTERS: dict[str, frozenset[str]] = {
+    "en": _words(
+        "the a an he she it they we i you this that these those there here his her its their "
+        "our my but and or so yet however in on at after before during since while when if as "
+        "for with by from to also meanwhile nevertheless instead then now today yesterday "
+        "tomorrow earlier later last next many most some all both one two no not what who why "
+        "how where such other another each every according three four five six ten several"
+    ),
+    "de": _words(
+        "der die das dem den des ein eine einer einem einen eines er sie es wir ihr ich man "
+        "dies diese dieser dieses damit dann danach dabei dazu doch aber und oder auch so zudem "
+        "außerdem allerdings jedoch trotzdem deshalb daher dort hier nun noch nach vor seit bei "
+        "mit im in am an auf aus für um zum zur wie was wer wo warum wann als wenn ob laut nur "
+        "sein seine ihre unser unsere heute gestern morgen bereits schon zuvor jetzt insgesamt "
+        "rund mehr viele alle zwei drei vier fünf zehn mehrere kein keine nicht"
+    ),
+    "pl": _words(
+        "to ten ta te ci on ona ono oni one my wy ja jego jej ich w we na z ze do od po przy "
+        "za przez dla o u a i ale oraz lecz jednak także również teraz obecnie dziś wczoraj "
+        "jutro tak nie gdy kiedy jeśli jak co kto dlaczego gdzie według wtedy potem następnie "
+        "wcześniej później już jest był była było są były sam tam tu wiele kilka dwa dwie trzy "
+        "pięć dziesięć"
+    ),
+    "ru": _words(
+        "в во на с со к ко по о об от до из за для при после перед без у и а но или однако "
+        "также тоже это этот эта эти тот та те он она оно они мы вы я его ее её их там тут "
+        "здесь сейчас теперь сегодня вчера завтра затем потом тогда кроме как что кто где "
+        "когда почему если не ни уже еще ещё все всё многие по-прежнему итак впрочем между два "
+        "две три пять десять несколько"
+    ),
+    "uk": _words(
+        "у в на з із зі до від по про при після перед без за для і й та а але або однак "
+        "проте також теж це цей ця ці той та ті він вона воно вони ми ви я його її їх там тут "
+        "зараз тепер сьогодні вчора завтра потім тоді далі крім як що хто де коли чому якщо "
+        "не ні вже ще все всі багато наразі між два дві три п'ять десять кілька"
+    ),
+    "fr": _words(
+        "le la les l un une des du de d il elle ils elles on nous vous je c ce cet cette ces "
+        "qu que qui quand où pourquoi comment mais et ou donc or puis ensuite alors après "
+        "avant depuis pendant dans en à au aux par pour sur selon avec sans son sa ses leur "
+        "leurs aujourd hier demain déjà aussi cependant toutefois pourtant ainsi enfin ne pas "
+        "plus tous toutes si deux trois quatre cinq dix cent mille plusieurs"
+    ),
+    "es": _words(
+        "el la los las lo un una unos unas él ella ellos ellas nosotros yo este esta estos "
+        "estas ese esa eso esto aquel su sus mi en a al de del por para con sin sobre desde "
+        "durante tras según y o pero sin embargo también además luego después antes entonces "
+        "ahora hoy ayer mañana ya allí aquí ahí cuando donde qué quién cómo por qué si no se "
+        "le les es hay hubo había habrá fue son dos tres cuatro cinco diez cien mil varios"
+    ),
+}
