@@ -77,22 +77,34 @@ def summary_options(command: Callable) -> Callable:
         click.option("--compute-type", default=None, metavar="TYPE",
                      help="CTranslate2 compute type: auto (int8 on cpu), int8, float32, float16, ... "
                           "[env TRANSLATE_PIPELINE_COMPUTE_TYPE]."),
+        click.option("--translate", "translate_mode", type=click.Choice(["full", "summary"]),
+                     default="full", show_default=True,
+                     help="summary: translate only titles and summary sentences (much less work)."),
+        click.option("--no-cache", is_flag=True,
+                     help="Do not read or write the sentence translation cache."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
 
 
-def _pipeline(targets, sentences, algorithm, source_language, device, threads, compute_type):
+def _pipeline(targets, sentences, algorithm, source_language, device, threads, compute_type,
+              translate_mode, no_cache):
     from translate_pipeline.engine import Engine, EngineOptions
     from translate_pipeline.pipeline import Pipeline, Settings
 
     settings = Settings(
         targets=tuple(targets), sentences=sentences, algorithm=algorithm,
-        source_language=source_language,
+        source_language=source_language, translate=translate_mode,
     )
     options = EngineOptions.from_env(device=device, threads=threads, compute_type=compute_type)
-    return Pipeline(settings, engine_factory=lambda: Engine(options))
+
+    def engine() -> Engine:
+        from translate_pipeline.cache import TranslationMemory
+
+        return Engine(options, memory=None if no_cache else TranslationMemory())
+
+    return Pipeline(settings, engine_factory=engine)
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -186,7 +198,7 @@ def detect(inputs: tuple[str, ...], fmt: str) -> int:
 @summary_options
 @reports_errors
 def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, device, threads,
-              compute_type) -> int:
+              compute_type, translate_mode, no_cache) -> int:
     """Print a summary of one article (stdin by default) in its language and each --to.
 
     \b
@@ -205,7 +217,7 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
     if isinstance(article, Failure):
         raise article.error
     pipeline = _pipeline(targets, sentences, algorithm, source_language, device, threads,
-                         compute_type)
+                         compute_type, translate_mode, no_cache)
     outcome = pipeline.process_one(article)
     if isinstance(outcome, Failure):
         raise outcome.error
@@ -230,7 +242,7 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
 @summary_options
 @reports_errors
 def run(inputs, targets, output: Path, quiet: bool, sentences, algorithm, source_language, device,
-        threads, compute_type) -> int:
+        threads, compute_type, translate_mode, no_cache) -> int:
     """Translate and summarize files and folders (recursive; .txt and .md).
 
     For INPUT samples with a file samples/x/y.txt it writes DIR/x/y.json and DIR/x/y.LANG.md for
@@ -241,13 +253,14 @@ def run(inputs, targets, output: Path, quiet: bool, sentences, algorithm, source
       translate-pipeline run samples --to en --to uk --output out
       translate-pipeline run news/today.txt archive/ --to de -o out --sentences 2 --quiet
       translate-pipeline run notes/ --from fr --to en -o out --device cpu --threads 2
+      translate-pipeline run feeds/ --to en --translate summary --no-cache -o out
     """
     from translate_pipeline.batch import run_batch
     from translate_pipeline.readers import discover
 
     found = list(discover(inputs))
     pipeline = _pipeline(targets, sentences, algorithm, source_language, device, threads,
-                         compute_type)
+                         compute_type, translate_mode, no_cache)
     show_bar = not quiet and sys.stderr.isatty()
     with click.progressbar(length=len(found), label="articles", file=sys.stderr,
                            hidden=not show_bar) as bar:
@@ -341,6 +354,50 @@ def models_remove(source: str, target: str) -> int:
 
     pkg = remove(source, target)
     click.echo(f"removed {pkg.from_code} -> {pkg.to_code} {pkg.version}")
+    return EXIT_OK
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or clear the sentence translation cache (a SQLite translation memory).
+
+    Its file is $TRANSLATE_PIPELINE_CACHE, else translations.sqlite3 in the data directory
+    ($TRANSLATE_PIPELINE_HOME, default ~/.local/share/translate-pipeline).
+
+    \b
+    Examples:
+      translate-pipeline cache stats
+      translate-pipeline cache clear
+    """
+
+
+@cache.command("stats", epilog=EXIT_CODES_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@reports_errors
+def cache_stats(fmt: str) -> int:
+    """Show where the cache is, how many sentences it holds, per model."""
+    from translate_pipeline.cache import TranslationMemory
+
+    stats = TranslationMemory().stats()
+    if fmt == "json":
+        click.echo(json.dumps({"path": str(stats.path), "entries": stats.entries,
+                               "size_bytes": stats.size_bytes, "packages": dict(stats.packages)}))
+        return EXIT_OK
+    click.echo(f"{stats.path}: {stats.entries} sentences, {stats.size_bytes / 1024:.0f} KiB")
+    for package, count in stats.packages:
+        click.echo(f"  {package}\t{count}")
+    return EXIT_OK
+
+
+@cache.command("clear", epilog=EXIT_CODES_HELP)
+@reports_errors
+def cache_clear() -> int:
+    """Delete every cached translation."""
+    from translate_pipeline.cache import TranslationMemory
+
+    memory = TranslationMemory()
+    removed = memory.clear()
+    click.echo(f"removed {removed} cached sentences from {memory.path}")
     return EXIT_OK
 
 

@@ -101,7 +101,11 @@ _models: dict[tuple[Any, ...], Any] = {}
 
 def _load_translator(pkg: InstalledPackage, options: EngineOptions):
     """One ctranslate2.Translator per (model, device, compute type, threads) per process."""
-    key = (str(pkg.model_dir), pkg.version, options.device, options.compute_type, options.threads)
+    try:  # a reinstall of the same version in this process must not reuse the old model
+        stamp = (pkg.model_dir / "model.bin").stat().st_mtime_ns
+    except OSError as exc:
+        raise PackageError(pkg.name, f"its model is missing: {exc}") from exc
+    key = (str(pkg.model_dir), stamp, options.device, options.compute_type, options.threads)
     with _models_lock:
         translator = _models.get(key)
         if translator is None:

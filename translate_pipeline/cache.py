@@ -1,0 +1,110 @@
+"""A persistent translation memory in SQLite: sentence translations keyed by package and source.
+
+A second run over the same or overlapping articles translates only the sentences it has not seen.
+The key is the package's name and version (``translate-de_en-1_9@1.9``) plus the source sentence,
+so installing a new version of a model never serves stale translations. WAL mode and a busy timeout
+make it safe for several processes at once.
+
+Location: ``TRANSLATE_PIPELINE_CACHE`` (a file path) when set, else
+``<data dir>/translations.sqlite3`` (see :mod:`translate_pipeline.config`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from translate_pipeline.config import data_dir
+from translate_pipeline.errors import OutputError
+
+__all__ = ["TranslationMemory", "CacheStats", "default_cache_path"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    package TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    PRIMARY KEY (package, source)
+) WITHOUT ROWID
+"""
+_CHUNK = 500  # SQLite's host-parameter limit is far above this
+
+
+def default_cache_path() -> Path:
+    explicit = os.environ.get("TRANSLATE_PIPELINE_CACHE")
+    return Path(explicit) if explicit else data_dir() / "translations.sqlite3"
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    path: Path
+    entries: int
+    packages: tuple[tuple[str, int], ...]
+    size_bytes: int
+
+
+class TranslationMemory:
+    """Implements the engine's ``SentenceStore`` protocol."""
+
+    def __init__(self, path: Path | None = None, *, timeout: float = 30.0):
+        self.path = Path(path) if path is not None else default_cache_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(str(self.path), f"cannot open the translation cache: {exc}") from exc
+
+    def lookup(self, package_key: str, sentences: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(sentences))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start:start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT source, target FROM translations WHERE package = ? AND source IN ({marks})",
+                [package_key, *chunk],
+            )
+            found.update(rows.fetchall())
+        return found
+
+    def store(self, package_key: str, translations: Mapping[str, str]) -> None:
+        rows = [(package_key, s, t) for s, t in translations.items()]
+        try:
+            with self._db:  # one transaction
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO translations (package, source, target) VALUES (?, ?, ?)",
+                    rows,
+                )
+        except sqlite3.Error as exc:
+            raise OutputError(str(self.path), f"cannot write the translation cache: {exc}") from exc
+
+    def stats(self) -> CacheStats:
+        packages = tuple(
+            self._db.execute(
+                "SELECT package, COUNT(*) FROM translations GROUP BY package ORDER BY package"
+            ).fetchall()
+        )
+        size = sum(
+            p.stat().st_size
+            for p in (self.path, Path(f"{self.path}-wal"))
+            if p.exists()
+        )
+        return CacheStats(self.path, sum(n for _, n in packages), packages, size)
+
+    def clear(self) -> int:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            removed = self._db.execute("DELETE FROM translations").rowcount
+        self._db.execute("VACUUM")
+        return removed
+
+    def close(self) -> None:
+        self._db.close()
