@@ -280,6 +280,9 @@ def run(inputs, targets, output: Path, quiet: bool, sentences, algorithm, source
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+# --- feed command (issue: feeds for cron) goes here ---
+
+
 @cli.group()
 def models() -> None:
     """List, install and remove Argos translation models.
