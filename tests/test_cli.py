@@ -278,3 +278,34 @@ def test_python_dash_m_entry_point():
     result = subprocess.run([sys.executable, "-m", "translate_pipeline", "--version"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "translate-pipeline" in result.stdout
+
+
+def test_cli_algorithms_match_the_library():
+    from translate_pipeline import cli as cli_module
+    from translate_pipeline.summarize import ALGORITHMS
+
+    assert cli_module.ALGORITHMS == ALGORITHMS
+
+
+def _commands(group, prefix=()):
+    import click
+
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, path)
+        else:
+            yield path, command
+
+
+def test_every_command_and_option_is_documented_in_readme():
+    """sqlite-utils' idea: each command has help text, and README shows it with its options."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for path, command in _commands(cli):
+        assert command.help, path
+        usage = "translate-pipeline " + " ".join(path)
+        assert usage in readme, f"README has no example of {usage!r}"
+        for param in command.params:
+            for flag in getattr(param, "opts", []):
+                if flag.startswith("--") and flag != "--help":
+                    assert flag in readme, f"README does not mention {flag} of {usage!r}"
