@@ -139,7 +139,8 @@ def test_summarize_missing_model_exits_1_but_prints_source(runner, corpus):
     assert result.exit_code == 1
     assert "[fr]" in result.stdout
     assert "not translated to uk" in result.stderr
-    assert "translate-pipeline models install fr uk" in result.stderr
+    assert "translate-pipeline models install fr en" in result.stderr
+    assert "translate-pipeline models install en uk" in result.stderr
 
 
 def test_summarize_undetectable_suggests_from(runner):

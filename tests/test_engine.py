@@ -54,7 +54,11 @@ def test_missing_pair_lists_installed_and_command(installed_de_en):
         engine.route("fr", "uk")
     message = str(info.value)
     assert "fr->uk" in message and "de->en" in message
-    assert "translate-pipeline models install fr uk" in message
+    # Argos publishes models to and from English: suggest the legs of the pivot route
+    assert "'translate-pipeline models install fr en' and 'translate-pipeline models install en uk'" in message
+    with pytest.raises(MissingPairError) as info:
+        engine.route("en", "uk")
+    assert info.value.suggested == (("en", "uk"),)
 
 
 def test_missing_pivot_leg_is_the_suggested_install(installed_de_en):

@@ -214,14 +214,13 @@ class Engine:
         raise MissingPairError(source, target, self.installed_pairs, self._suggest(source, target))
 
     def _suggest(self, source: str, target: str) -> list[Pair]:
-        """The missing leg of a pivot route whose other leg is installed, if any."""
+        """What to install: the missing leg(s) of a route through a pivot (Argos publishes
+        models to and from English for every language), else the direct pair."""
         for pivot in PIVOT_LANGUAGES:
             if pivot in (source, target):
                 continue
-            if (pivot, target) in self._by_pair:
-                return [(source, pivot)]
-            if (source, pivot) in self._by_pair:
-                return [(pivot, target)]
+            legs = [(source, pivot), (pivot, target)]
+            return [leg for leg in legs if leg not in self._by_pair]
         return [(source, target)]
 
     def can_translate(self, source: str, target: str) -> bool:
