@@ -123,7 +123,7 @@ def _load_translator(pkg: InstalledPackage, options: EngineOptions):
                     compute_type=options.compute_type,
                     **threading_args,
                 )
-            except (RuntimeError, ValueError, OSError) as exc:
+            except Exception as exc:  # a corrupt model.bin raises RuntimeError, IndexError, ...
                 raise PackageError(pkg.name, f"cannot load its CTranslate2 model: {exc}") from exc
             _models[key] = translator
         return translator
@@ -159,7 +159,10 @@ class _PackageRunner:
         if not sentences:
             return []
         translator = _load_translator(self.pkg, self.options)
-        tokenized = [self.encode(s) for s in sentences]
+        try:
+            tokenized = [self.encode(s) for s in sentences]
+        except Exception as exc:  # a corrupt sentencepiece.model fails on first use
+            raise PackageError(self.pkg.name, f"cannot use its tokenizer: {exc}") from exc
         prefix = [[self.pkg.target_prefix]] * len(tokenized) if self.pkg.target_prefix else None
         try:
             results = translator.translate_batch(

@@ -11,6 +11,7 @@ The tree::
     │   └── PackageNotFoundError  nothing to remove / nothing in the index for a pair
     ├── NetworkError              a download was asked for and the network failed
     └── OutputError               an output cannot be written (names the path)
+        └── OutputLockedError     another run is writing to the same output folder
 
 Each exception carries the thing it failed on (``subject``) and a human reason; ``str(exc)``
 is one line that names both, so the CLI can print it as is.
@@ -30,6 +31,7 @@ __all__ = [
     "PackageNotFoundError",
     "NetworkError",
     "OutputError",
+    "OutputLockedError",
 ]
 
 
@@ -98,3 +100,7 @@ class NetworkError(PipelineError):
 
 class OutputError(PipelineError):
     """An output file or folder cannot be written."""
+
+
+class OutputLockedError(OutputError):
+    """Another process holds the output folder's lock (``run`` exits with code 3)."""

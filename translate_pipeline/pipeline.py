@@ -23,7 +23,7 @@ from translate_pipeline.records import Article, ArticleResult, Detection, Langua
 from translate_pipeline.sentences import split_sentences
 from translate_pipeline.summarize import DEFAULT_ALGORITHM, select_sentences
 
-__all__ = ["Settings", "Failure", "Pipeline", "TRANSLATE_MODES"]
+__all__ = ["Settings", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,14 @@ class Failure:
     error: PipelineError
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """An input whose outputs are already complete (``process(skip=...)`` said so)."""
+
+    source: str
+    id: str
+
+
 @dataclass
 class _Prepared:
     article: Article
@@ -62,7 +70,7 @@ class _Prepared:
         self.flat = [s for para in self.paragraphs for s in para]
 
 
-Outcome = ArticleResult | Failure
+Outcome = ArticleResult | Failure | Skipped
 
 
 class Pipeline:
@@ -92,12 +100,21 @@ class Pipeline:
     def process_one(self, article: Article) -> Outcome:
         return next(self.process([article]))
 
-    def process(self, items: Iterable[Article | Failure]) -> Iterator[Outcome]:
-        """Yield one outcome per item, in input order."""
-        window: list[_Prepared | Failure] = []
+    def process(
+        self,
+        items: Iterable[Article | Failure],
+        skip: Callable[[Article, Detection], bool] | None = None,
+    ) -> Iterator[Outcome]:
+        """Yield one outcome per item, in input order.
+
+        ``skip(article, detection)``, asked right after detection, returns True for an article
+        not to process (its outputs are already complete): it becomes :class:`Skipped` at no
+        further cost.
+        """
+        window: list[_Prepared | Failure | Skipped] = []
         sentences = 0
         for item in items:
-            prepared = item if isinstance(item, Failure) else self._prepare(item)
+            prepared = item if isinstance(item, Failure) else self._prepare(item, skip)
             window.append(prepared)
             if isinstance(prepared, _Prepared):
                 sentences += len(prepared.flat) + 1
@@ -108,9 +125,11 @@ class Pipeline:
             yield from self._finish(window)
 
     # steps 1-3
-    def _prepare(self, article: Article) -> _Prepared | Failure:
+    def _prepare(self, article: Article, skip=None) -> _Prepared | Failure | Skipped:
         try:
             detection = self._detect(article)
+            if skip is not None and skip(article, detection):
+                return Skipped(article.source, article.id)
             lang = detection.code
             paragraphs = [split_sentences(p, lang) for p in article.paragraphs]
             paragraphs = [p for p in paragraphs if p]
@@ -119,6 +138,9 @@ class Pipeline:
             )
         except PipelineError as exc:
             return Failure(article.source, article.id, exc)
+        except Exception as exc:  # a bug must cost one article, never the batch
+            log.debug("unexpected error on %s", article.source, exc_info=True)
+            return Failure(article.source, article.id, _unexpected(article.source, exc))
         return _Prepared(article, detection, paragraphs, indices)
 
     def _detect(self, article: Article) -> Detection:
@@ -130,11 +152,11 @@ class Pipeline:
         return detect_language(sample, article.source)
 
     # steps 4-5
-    def _finish(self, window: list[_Prepared | Failure]) -> Iterator[Outcome]:
+    def _finish(self, window: list[_Prepared | Failure | Skipped]) -> Iterator[Outcome]:
         prepared = [p for p in window if isinstance(p, _Prepared)]
         translated, errors = self._translate(prepared)
         for item in window:
-            if isinstance(item, Failure):
+            if not isinstance(item, _Prepared):
                 yield item
             else:
                 yield self._assemble(item, translated, errors)
@@ -174,13 +196,16 @@ class Pipeline:
             return {}, errors
         try:
             outputs = self.engine.translate(jobs)
-        except PipelineError:
+        except Exception:
             outputs = {}
             for pair, job in jobs.items():  # isolate the failing pair(s)
                 try:
                     outputs.update(self.engine.translate({pair: job}))
-                except PipelineError as exc:
-                    log.warning("%s", exc)
+                except Exception as exc:
+                    if not isinstance(exc, PipelineError):  # a bug: fail only this pair
+                        log.debug("unexpected error translating %s->%s", *pair, exc_info=True)
+                        exc = _unexpected(f"{pair[0]}->{pair[1]}", exc)
+                    log.info("%s", exc)  # each article's error line says it (no stray line)
                     for key, (span_pair, _, _) in spans.items():
                         if span_pair == pair:
                             errors[key] = str(exc)
@@ -231,3 +256,9 @@ class Pipeline:
             paragraphs=tuple(paragraphs),
             summary=tuple(body[i] for i in item.indices),
         )
+
+
+def _unexpected(subject: str, exc: Exception) -> PipelineError:
+    error = PipelineError(subject, f"unexpected {type(exc).__name__}: {exc}")
+    error.__cause__ = exc
+    return error

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,8 @@ __all__ = [
 ]
 
 SUFFIXES = (".txt", ".md")
-#: Inputs larger than this are refused (a news article is a few KB; this is a book).
+#: Inputs larger than this are refused (a news article is a few KB; this is a book). Only this
+#: much is ever read; an article this long is summarized in seconds (see the README).
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
@@ -83,17 +85,35 @@ def read_file(item: InputFile) -> Article:
     """Read and parse one file; raises :class:`InputError` naming the file and the reason."""
     path = item.path
     try:
-        if path.stat().st_size > MAX_INPUT_BYTES:
-            raise InputError(
-                str(path), f"file is larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MiB limit"
-            )
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except IsADirectoryError:
         raise InputError(str(path), "is a folder, not a file") from None
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise InputError(str(path), "is a folder, not a file")
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(str(path), "is not a regular file (a pipe, socket or device)")
+            data = handle.read(MAX_INPUT_BYTES + 1)  # never more than the limit in memory
+        except OSError as exc:
+            raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            str(path),
+            f"file is larger than the {_size(MAX_INPUT_BYTES)} limit; split it into articles",
+        )
     markdown = path.suffix.lower() == ".md"
     return parse_text(decode(data, str(path)), source=str(path), id=item.id, markdown=markdown)
+
+
+def _size(limit: int) -> str:
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):g} MiB"
+    return f"{limit / 1024:g} KiB" if limit >= 1024 else f"{limit} bytes"
 
 
 def decode(data: bytes, subject: str) -> str:
