@@ -1,5 +1,8 @@
 """A persistent translation memory in SQLite: sentence translations keyed by package and source.
 
+It also remembers, per article content and summary settings, the detected language and the chosen
+summary sentences, so a rerun over known articles loads neither langdetect nor sumy.
+
 A second run over the same or overlapping articles translates only the sentences it has not seen.
 The key is the package's name and version (``translate-de_en-1_9@1.9``) plus the source sentence,
 so installing a new version of a model never serves stale translations. WAL mode and a busy timeout
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from translate_pipeline.config import data_dir
 from translate_pipeline.errors import OutputError
+from translate_pipeline.records import Detection
 
 __all__ = ["TranslationMemory", "CacheStats", "default_cache_path"]
 
@@ -28,7 +32,14 @@ CREATE TABLE IF NOT EXISTS translations (
     source TEXT NOT NULL,
     target TEXT NOT NULL,
     PRIMARY KEY (package, source)
-) WITHOUT ROWID
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS articles (
+    key TEXT PRIMARY KEY,
+    language TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    method TEXT NOT NULL,
+    indices TEXT NOT NULL
+) WITHOUT ROWID;
 """
 _CHUNK = 500  # SQLite's host-parameter limit is far above this
 
@@ -57,7 +68,7 @@ class TranslationMemory:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
+            self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(str(self.path), f"cannot open the translation cache: {exc}") from exc
 
@@ -86,6 +97,29 @@ class TranslationMemory:
         except sqlite3.Error as exc:
             raise OutputError(str(self.path), f"cannot write the translation cache: {exc}") from exc
 
+    def recall_article(self, key: str) -> tuple[Detection, tuple[int, ...]] | None:
+        """The detection and summary choice remembered for an article key, if any."""
+        row = self._db.execute(
+            "SELECT language, confidence, method, indices FROM articles WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        language, confidence, method, indices = row
+        chosen = tuple(int(i) for i in indices.split(",") if i)
+        return Detection(language, confidence, method), chosen
+
+    def remember_article(self, key: str, detection: Detection, indices: Sequence[int]) -> None:
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(
+                    "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
+                    (key, detection.code, detection.confidence, detection.method,
+                     ",".join(str(i) for i in indices)),
+                )
+        except sqlite3.Error as exc:
+            raise OutputError(str(self.path), f"cannot write the translation cache: {exc}") from exc
+
     def stats(self) -> CacheStats:
         packages = tuple(
             self._db.execute(
@@ -103,6 +137,7 @@ class TranslationMemory:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             removed = self._db.execute("DELETE FROM translations").rowcount
+            self._db.execute("DELETE FROM articles")
         self._db.execute("VACUUM")
         return removed
 

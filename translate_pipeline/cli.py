@@ -20,11 +20,17 @@ from translate_pipeline import __version__
 from translate_pipeline.errors import PipelineError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the output folder (run) or the state (feed)
 ALGORITHMS = ("news", "lexrank", "lsa", "textrank", "luhn", "sumbasic", "kl", "lead")
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 everything done; 1 some inputs failed (the others are done and written); "
     "2 usage error."
+)
+RUN_EXIT_CODES_HELP = (
+    "Exit codes: 0 everything done (or already complete); 1 some inputs failed (the others are "
+    "done and written; errors in DIR/errors.jsonl; a rerun redoes only those); 2 usage error; "
+    "75 another run is writing to DIR (nothing done; try later)."
 )
 
 
@@ -232,35 +238,49 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
     return EXIT_FAILED if outcome.errors else EXIT_OK
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(epilog=RUN_EXIT_CODES_HELP)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--to", "targets", multiple=True, required=True, callback=language_code, metavar="LANG",
               help="Target language (repeatable).")
 @click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (created if missing).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--force", is_flag=True,
+              help="Redo every article, even those whose outputs are complete for the same input "
+                   "and settings (by default a rerun skips them).")
 @summary_options
 @reports_errors
-def run(inputs, targets, output: Path, quiet: bool, sentences, algorithm, source_language, device,
-        threads, compute_type, translate_mode, no_cache) -> int:
+def run(inputs, targets, output: Path, quiet: bool, force: bool, sentences, algorithm,
+        source_language, device, threads, compute_type, translate_mode, no_cache) -> int:
     """Translate and summarize files and folders (recursive; .txt and .md).
 
     For INPUT samples with a file samples/x/y.txt it writes DIR/x/y.json and DIR/x/y.LANG.md for
     the source language and each --to. A progress bar goes to stderr when it is a terminal.
+    A rerun skips articles already complete for the same input and settings (--force redoes
+    them), so after an interruption the same command finishes the rest. Failures are listed
+    in DIR/errors.jsonl.
 
     \b
     Examples:
       translate-pipeline run samples --to en --to uk --output out
+      translate-pipeline run samples --to en --to uk --output out --force
       translate-pipeline run news/today.txt archive/ --to de -o out --sentences 2 --quiet
       translate-pipeline run notes/ --from fr --to en -o out --device cpu --threads 2
       translate-pipeline run feeds/ --to en --translate summary --no-cache -o out
     """
     from translate_pipeline.batch import run_batch
+    from translate_pipeline.config import env_setting
+    from translate_pipeline.errors import OutputLockedError
     from translate_pipeline.readers import discover
 
+    window = env_setting("TRANSLATE_PIPELINE_WINDOW", "64")
+    if not window.isdigit() or int(window) < 1:
+        raise click.UsageError(
+            f"TRANSLATE_PIPELINE_WINDOW must be a whole number >= 1, not {window!r}")
     found = list(discover(inputs))
     pipeline = _pipeline(targets, sentences, algorithm, source_language, device, threads,
                          compute_type, translate_mode, no_cache)
+    pipeline.window_articles = int(window)
     show_bar = not quiet and sys.stderr.isatty()
     with click.progressbar(length=len(found), label="articles", file=sys.stderr,
                            hidden=not show_bar) as bar:
@@ -272,15 +292,88 @@ def run(inputs, targets, output: Path, quiet: bool, sentences, algorithm, source
                 _fail(problem)
             bar.update(1)
 
-        report = run_batch(found, output, pipeline, on_outcome)
-    click.echo(
-        f"done {report.done}, partial {report.partial}, failed {report.failed}; outputs in {output}",
-        err=True,
-    )
+        try:
+            report = run_batch(found, output, pipeline, on_outcome, force=force)
+        except OutputLockedError as exc:
+            _fail(str(exc))
+            return EXIT_LOCKED
+    if report.stopped:
+        _fail(report.stopped)
+    click.echo(f"{report.tally()}; outputs in {output}", err=True)
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
-# --- feed command (issue: feeds for cron) goes here ---
+# --- feed ---
+
+FEED_EXIT_CODES_HELP = (
+    "Exit codes: 0 every feed and item done (also when there was nothing new); 1 some feed or "
+    "item failed (the others are done and written; failed items are retried next run); "
+    "2 usage error; 75 another run holds the state (nothing done; try later)."
+)
+
+
+@cli.command(epilog=FEED_EXIT_CODES_HELP)
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.option("--to", "targets", multiple=True, required=True, callback=language_code, metavar="LANG",
+              help="Target language (repeatable).")
+@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder: DIR/<feed>/<item>.json|.LANG.md and DIR/<feed>.LANG.atom.")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SQLite state file [default: feeds.sqlite3 in $TRANSLATE_PIPELINE_HOME].")
+@click.option("--max-items", type=click.IntRange(min=1), default=None, metavar="N",
+              help="At most N items per feed and run, oldest first; the rest wait for the next run.")
+@click.option("--fetch-article", is_flag=True,
+              help="Fetch each item's link and translate the page's main text (trafilatura).")
+@click.option("--wait", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
+              metavar="SECONDS", help="Wait this long for a run holding the state, then exit 75.")
+@click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True,
+              metavar="SECONDS", help="Network timeout per request.")
+@click.option("--quiet", "-q", is_flag=True, help="No closing tally (errors and warnings still shown).")
+@summary_options
+@reports_errors
+def feed(sources, targets, output: Path, state_path, max_items, fetch_article, wait, timeout, quiet,
+         sentences, algorithm, source_language, device, threads, compute_type, translate_mode,
+         no_cache) -> int:
+    """Follow RSS/Atom feeds: translate and summarize each new item once (made for cron).
+
+    SOURCE is a feed URL, a feed file, or an OPML file (or URL) listing feeds. Each item is
+    written as by 'run' under DIR/<feed slug>/, and each feed gets a translated Atom feed per
+    --to language, DIR/<feed slug>.LANG.atom (newest 50 items). The state (a SQLite file) keeps
+    what was done; a rerun with nothing new fetches conditionally and translates nothing.
+
+    \b
+    Examples:
+      translate-pipeline feed https://example.org/news.rss --to en -o /srv/feeds
+      translate-pipeline feed feeds.opml --to en --to uk -o out --max-items 20 --quiet
+      translate-pipeline feed news.xml --to de -o out --state /var/lib/tp/feeds.sqlite3
+    """
+    from translate_pipeline.feeds import FeedOptions, run_feeds
+    from translate_pipeline.feedstate import StateLocked, open_state
+
+    try:
+        state = open_state(state_path, wait=wait)
+    except StateLocked as exc:
+        _fail(str(exc))
+        return EXIT_LOCKED
+    def pipeline():  # loaded only when some item needs work
+        return _pipeline(targets, sentences, algorithm, source_language, device, threads,
+                         compute_type, translate_mode, no_cache)
+
+    options = FeedOptions(output=output, targets=tuple(targets), max_items=max_items,
+                          fetch_article=fetch_article, timeout=timeout,
+                          source_language=source_language)
+    with state:
+        report = run_feeds(sources, state, pipeline, options,
+                           lambda level, message: click.echo(f"{level}: {message}", err=True))
+    if not quiet:
+        click.echo(
+            f"feeds {report.feeds} ({report.not_modified} not modified, {report.failed_feeds} "
+            f"failed); items done {report.done}, partial {report.partial}, failed {report.failed}, "
+            f"skipped {report.skipped}, left for the next run {report.deferred}; "
+            f"outputs in {output}",
+            err=True,
+        )
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 @cli.group()
