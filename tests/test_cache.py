@@ -119,3 +119,31 @@ def test_light_paths_never_import_torch(tmp_path):
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stdout
+
+
+def test_cached_rerun_skips_detection_summaries_and_models(tmp_path, installed_de_en):
+    """A rerun into a new folder: translations, detection and summary choice all come from the
+    cache, so langdetect, sumy and CTranslate2 are never loaded."""
+    article = tmp_path / "a.txt"
+    article.write_text("Titel\n\n" + " ".join(SENTENCES) + "\n", encoding="utf-8")
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from click.testing import CliRunner
+        from translate_pipeline.cli import cli
+        out = {str(tmp_path)!r} + "/out" + sys.argv[1]
+        result = CliRunner().invoke(cli, ["run", {str(article)!r}, "--to", "en", "-o", out, "-q"])
+        assert result.exit_code == 0, result.output
+        print(open(out + "/a.en.md").read())
+        print("LOADED", sorted(m for m in ("langdetect", "sumy", "ctranslate2") if m in sys.modules))
+        """
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script, str(n)], capture_output=True, text=True,
+                       timeout=120)
+        for n in (1, 2)
+    ]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
+    assert "LOADED ['ctranslate2', 'langdetect', 'sumy']" in runs[0].stdout
+    assert "LOADED []" in runs[1].stdout
+    assert runs[0].stdout.split("LOADED")[0] == runs[1].stdout.split("LOADED")[0]

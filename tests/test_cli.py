@@ -311,3 +311,10 @@ def test_every_command_and_option_is_documented_in_readme():
             for flag in getattr(param, "opts", []):
                 if flag.startswith("--") and flag != "--help":
                     assert flag in readme, f"README does not mention {flag} of {usage!r}"
+
+
+def test_pipeline_default_algorithm_is_the_summarizers():
+    from translate_pipeline.pipeline import Settings
+    from translate_pipeline.summarize import DEFAULT_ALGORITHM
+
+    assert Settings().algorithm == DEFAULT_ALGORITHM

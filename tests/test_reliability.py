@@ -239,17 +239,17 @@ def test_bad_inputs_never_stop_a_batch(tmp_path, monkeypatch):
 
 
 def test_a_bug_on_one_article_fails_that_article_only(tmp_path, monkeypatch):
-    import translate_pipeline.pipeline as pipeline_module
+    import translate_pipeline.summarize as summarize_module
 
     corpus = _german_corpus(tmp_path / "in", 3)
-    real = pipeline_module.select_sentences
+    real = summarize_module.select_sentences
 
     def buggy(paragraphs, lang, count, algorithm):
         if "Ort 1 " in paragraphs[0][0]:
             raise ZeroDivisionError("division by zero")
         return real(paragraphs, lang, count, algorithm)
 
-    monkeypatch.setattr(pipeline_module, "select_sentences", buggy)
+    monkeypatch.setattr(summarize_module, "select_sentences", buggy)
     result = invoke("run", corpus, "--from", "de", "--to", "de", "-o", tmp_path / "out", "-q")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [

@@ -104,13 +104,14 @@ def _pipeline(targets, sentences, algorithm, source_language, device, threads, c
         source_language=source_language, translate=translate_mode,
     )
     options = EngineOptions.from_env(device=device, threads=threads, compute_type=compute_type)
-
-    def engine() -> Engine:
+    memory = None
+    if targets and not no_cache:
         from translate_pipeline.cache import TranslationMemory
 
-        return Engine(options, memory=None if no_cache else TranslationMemory())
-
-    return Pipeline(settings, engine_factory=engine)
+        memory = TranslationMemory()
+    return Pipeline(
+        settings, engine_factory=lambda: Engine(options, memory=memory), memo=memory
+    )
 
 
 @click.group(epilog=EXIT_CODES_HELP)

@@ -129,13 +129,17 @@ def _load_translator(pkg: InstalledPackage, options: EngineOptions):
         return translator
 
 
+def package_key(pkg: InstalledPackage) -> str:
+    """How the translation cache names a package: its folder name and version."""
+    return f"{pkg.name}@{pkg.version}"
+
+
 class _PackageRunner:
     """Tokenize, translate and detokenize sentences with one package."""
 
     def __init__(self, pkg: InstalledPackage, options: EngineOptions):
         self.pkg = pkg
         self.options = options
-        self.key = f"{pkg.name}@{pkg.version}"
         self._tokenizer = pkg.tokenizer()
         self._sp = getattr(self._tokenizer, "lazy_processor", None)
 
@@ -190,12 +194,21 @@ class Engine:
         installed: Sequence[InstalledPackage] | None = None,
         memory: SentenceStore | None = None,
     ):
-        self.options = (options or EngineOptions.from_env()).resolved()
+        self._options = options or EngineOptions.from_env()
+        self._resolved: EngineOptions | None = None
         self._installed = tuple(_packages.list_installed() if installed is None else installed)
         self._by_pair = {p.pair: p for p in self._installed}
         self._runners: dict[str, _PackageRunner] = {}
         self.memory = memory
         self.translated_count = 0  # sentences that went through a model (not cache, not copy)
+
+    @property
+    def options(self) -> EngineOptions:
+        """The options resolved for this machine; only needed (and ctranslate2 imported) when a
+        sentence really goes through a model, so cached reruns skip it."""
+        if self._resolved is None:
+            self._resolved = self._options.resolved()
+        return self._resolved
 
     @property
     def installed_pairs(self) -> tuple[Pair, ...]:
@@ -256,18 +269,19 @@ class Engine:
         return current
 
     def _translate_unique(self, pkg: InstalledPackage, sentences: list[str]) -> dict[str, str]:
-        runner = self._runners.get(pkg.name)
-        if runner is None:
-            runner = self._runners[pkg.name] = _PackageRunner(pkg, self.options)
+        key = package_key(pkg)
         result: dict[str, str] = {s: "" for s in sentences if not s.strip()}
         todo = [s for s in sentences if s.strip()]
         if self.memory is not None and todo:
-            result.update(self.memory.lookup(runner.key, todo))
+            result.update(self.memory.lookup(key, todo))
             todo = [s for s in todo if s not in result]
         if todo:
+            runner = self._runners.get(pkg.name)
+            if runner is None:
+                runner = self._runners[pkg.name] = _PackageRunner(pkg, self.options)
             fresh = dict(zip(todo, runner.translate(todo)))
             self.translated_count += len(todo)
             if self.memory is not None:
-                self.memory.store(runner.key, fresh)
+                self.memory.store(key, fresh)
             result.update(fresh)
         return result

@@ -12,16 +12,18 @@ any number of inputs while the engine still sees large batches.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from translate_pipeline.detect import detect_language, given_language
 from translate_pipeline.engine import Engine
 from translate_pipeline.errors import PipelineError
 from translate_pipeline.records import Article, ArticleResult, Detection, LanguageVersion
 from translate_pipeline.sentences import split_sentences
-from translate_pipeline.summarize import DEFAULT_ALGORITHM, select_sentences
 
 __all__ = ["Settings", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES"]
 
@@ -36,9 +38,17 @@ class Settings:
 
     targets: tuple[str, ...] = ()
     sentences: int = 3
-    algorithm: str = DEFAULT_ALGORITHM
+    algorithm: str = "news"  # summarize.DEFAULT_ALGORITHM (not imported: sumy is slow to load)
     source_language: str | None = None
     translate: str = "full"
+
+
+class ArticleMemo(Protocol):
+    """Remembers each article's detection and summary choice (the translation cache does)."""
+
+    def recall_article(self, key: str) -> tuple[Detection, tuple[int, ...]] | None: ...
+
+    def remember_article(self, key: str, detection: Detection, indices: Sequence[int]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -84,8 +94,10 @@ class Pipeline:
         engine_factory: Callable[[], Engine] = Engine,
         window_articles: int = 64,
         window_sentences: int = 4000,
+        memo: ArticleMemo | None = None,
     ):
         self.settings = settings
+        self.memo = memo
         self._engine = engine
         self._engine_factory = engine_factory
         self.window_articles = window_articles
@@ -127,21 +139,39 @@ class Pipeline:
     # steps 1-3
     def _prepare(self, article: Article, skip=None) -> _Prepared | Failure | Skipped:
         try:
-            detection = self._detect(article)
+            key = self._memo_key(article) if self.memo is not None else ""
+            known = self.memo.recall_article(key) if self.memo is not None else None
+            detection = known[0] if known else self._detect(article)
             if skip is not None and skip(article, detection):
                 return Skipped(article.source, article.id)
             lang = detection.code
             paragraphs = [split_sentences(p, lang) for p in article.paragraphs]
             paragraphs = [p for p in paragraphs if p]
-            indices = select_sentences(
-                paragraphs, lang, self.settings.sentences, self.settings.algorithm
-            )
+            if known:
+                indices = known[1]
+            else:
+                from translate_pipeline.summarize import select_sentences
+
+                indices = select_sentences(
+                    paragraphs, lang, self.settings.sentences, self.settings.algorithm
+                )
+                if self.memo is not None:
+                    self.memo.remember_article(key, detection, indices)
         except PipelineError as exc:
             return Failure(article.source, article.id, exc)
         except Exception as exc:  # a bug must cost one article, never the batch
             log.debug("unexpected error on %s", article.source, exc_info=True)
             return Failure(article.source, article.id, _unexpected(article.source, exc))
         return _Prepared(article, detection, paragraphs, indices)
+
+    def _memo_key(self, article: Article) -> str:
+        """What detection and the summary choice depend on: the text and the summary settings."""
+        from translate_pipeline import __version__
+
+        given = self.settings.source_language or article.language
+        material = [__version__, given, self.settings.sentences, self.settings.algorithm,
+                    article.title, list(article.paragraphs)]
+        return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
 
     def _detect(self, article: Article) -> Detection:
         if self.settings.source_language:
