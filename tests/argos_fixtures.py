@@ -25,6 +25,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from loopback import serve_on_loopback
 
 from translate_pipeline.testmodel import build_random_package
 
@@ -121,18 +122,8 @@ class IndexServer:
             def log_message(self, *args):  # keep test output quiet
                 pass
 
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):  # clients that hang up early
-                pass
-
-        self.httpd = Server(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
+        self.httpd, base, self.thread = serve_on_loopback(Handler)
+        self.base_url = base + "/"
         self.write_index([])
 
     def url(self, name: str) -> str:

@@ -9,6 +9,8 @@ import http.server
 import threading
 from dataclasses import dataclass
 
+from loopback import serve_on_loopback
+
 
 @dataclass
 class Route:
@@ -46,18 +48,7 @@ class FeedServer:
             def log_message(self, *args):
                 pass
 
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass
-
-        self.httpd = Server(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
+        self.httpd, self.base_url, self.thread = serve_on_loopback(Handler)
 
     def url(self, path: str) -> str:
         return self.base_url + path

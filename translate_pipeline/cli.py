@@ -67,6 +67,12 @@ def language_code(ctx, param, value):
     return tuple(cleaned) if isinstance(value, tuple) else cleaned[0]
 
 
+targets_option = click.option(
+    "--to", "targets", multiple=True, required=True, callback=language_code, metavar="LANG",
+    help="Target language (repeatable).",
+)
+
+
 def summary_options(command: Callable) -> Callable:
     """Options shared by the commands that summarize and translate."""
     decorators = [
@@ -241,8 +247,7 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
 
 @cli.command(epilog=RUN_EXIT_CODES_HELP)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("--to", "targets", multiple=True, required=True, callback=language_code, metavar="LANG",
-              help="Target language (repeatable).")
+@targets_option
 @click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (created if missing).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -315,8 +320,7 @@ FEED_EXIT_CODES_HELP = (
 
 @cli.command(epilog=FEED_EXIT_CODES_HELP)
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
-@click.option("--to", "targets", multiple=True, required=True, callback=language_code, metavar="LANG",
-              help="Target language (repeatable).")
+@targets_option
 @click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder: DIR/<feed>/<item>.json|.LANG.md and DIR/<feed>.LANG.atom.")
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -23,6 +23,7 @@ from translate_pipeline.detect import detect_language, given_language
 from translate_pipeline.engine import Engine
 from translate_pipeline.errors import PipelineError
 from translate_pipeline.records import Article, ArticleResult, Detection, LanguageVersion
+from translate_pipeline.resume import output_languages
 from translate_pipeline.sentences import split_sentences
 
 __all__ = ["Settings", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES"]
@@ -200,7 +201,7 @@ class Pipeline:
         return [item.article.title, *body]
 
     def _targets(self, item: _Prepared) -> list[str]:
-        return [t for t in dict.fromkeys(self.settings.targets) if t != item.detection.code]
+        return output_languages(item.detection, self.settings.targets)[1:]
 
     def _translate(self, prepared: list[_Prepared]):
         """One engine call for the window.
