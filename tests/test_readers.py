@@ -46,7 +46,8 @@ def test_crlf_and_bom_are_normalised(tmp_path):
         (b"", "empty"),
         (b"  \n\n \t\n", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-        ("Заголовок\n\nтекст".encode("cp1251"), "not UTF-8"),
+        (bytes(range(1, 32)) * 8 + b"\xff\xfe\x80", "binary"),  # no NUL, no text either
+        (b"\xff\xfeX", "byte-order mark"),  # UTF-16 that is not
         (b"# Only a heading\n", "no text"),
     ],
 )
@@ -59,9 +60,11 @@ def test_bad_inputs_name_file_and_reason(tmp_path, data, reason):
     assert reason in str(info.value)
 
 
-def test_decode_reports_offset():
-    with pytest.raises(InputError, match="offset 3"):
-        decode(b"abc\xff", "x")
+def test_decode_legacy_encodings_and_refuses_binary():
+    assert decode("Заголовок\n\nтекст".encode("cp1251"), "x") == "Заголовок\n\nтекст"
+    assert decode(b"abc\xff", "x") == "abcÿ"  # Windows-1252, the most common legacy encoding
+    with pytest.raises(InputError, match="^x: looks like a binary file"):
+        decode(b"text\x00\x01\x02", "x")
 
 
 def test_discover_walks_folders_recursively_with_relative_ids(tmp_path):

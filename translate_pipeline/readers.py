@@ -1,7 +1,10 @@
-"""Stage 0: find input files and read them into :class:`~translate_pipeline.records.Article`.
+"""Stage 0: find inputs and read them into :class:`~translate_pipeline.records.Article`.
 
-Supported for now: ``.txt`` (first line the headline when a blank line follows it) and ``.md``
-(a leading ``# Headline``). Text must be UTF-8 (a BOM is fine); CRLF line ends are normalised.
+Files and folders (folders recursively: ``.txt``, ``.md``, ``.html``/``.htm``, ``.jsonl``), URLs
+and ``-`` (stdin). Bytes in any encoding are decoded (:mod:`~translate_pipeline.encoding`); binary
+files are refused. ``.txt``: the first line is the headline when a blank line follows it; ``.md``:
+a leading ``# Headline`` or YAML front matter; HTML, JSON Lines and URLs: see
+:mod:`~translate_pipeline.sources`, which reads every kind (:func:`read_file` reads one document).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from translate_pipeline.errors import InputError
 from translate_pipeline.records import Article
@@ -22,10 +26,12 @@ __all__ = [
     "InputFile",
     "discover",
     "read_file",
+    "open_input",
+    "read_capped",
     "parse_text",
 ]
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".jsonl", ".ndjson")
 #: Inputs larger than this are refused (a news article is a few KB; this is a book). Only this
 #: much is ever read; an article this long is summarized in seconds (see the README).
 MAX_INPUT_BYTES = 5 * 1024 * 1024
@@ -50,10 +56,17 @@ def discover(inputs: Sequence[str]) -> Iterator[InputFile | InputError]:
     taken whatever its suffix (its id is its stem). Two inputs with the same id are an error for the
     second: its outputs would overwrite the first's.
     """
-    seen: dict[str, Path] = {}
+    from translate_pipeline.feedfetch import is_url
+    from translate_pipeline.sources import InputStdin, InputURL, url_id
+
+    seen: dict[str, Path | str] = {}
     for raw in inputs:
         root = Path(raw)
-        if root.is_dir():
+        if raw == "-":
+            found = iter([InputStdin()])
+        elif is_url(raw):
+            found = iter([InputURL(raw, url_id(raw))])
+        elif root.is_dir():
             found = _walk(root)
         elif root.exists():
             found = iter([InputFile(root, root.stem)])
@@ -63,11 +76,11 @@ def discover(inputs: Sequence[str]) -> Iterator[InputFile | InputError]:
         for item in found:
             if item.id in seen:
                 yield InputError(
-                    str(item.path),
+                    str(getattr(item, "path", getattr(item, "url", "-"))),
                     f"its outputs would overwrite those of {seen[item.id]} (same name {item.id!r})",
                 )
                 continue
-            seen[item.id] = item.path
+            seen[item.id] = getattr(item, "path", getattr(item, "url", "-"))
             yield item
 
 
@@ -82,8 +95,23 @@ def _walk(root: Path) -> Iterator[InputFile]:
 
 
 def read_file(item: InputFile) -> Article:
-    """Read and parse one file; raises :class:`InputError` naming the file and the reason."""
+    """Read and parse one document (text, Markdown or HTML, by suffix or content); raises
+    :class:`InputError` naming the file and the reason."""
+    from translate_pipeline.sources import kind_of, parse_document
+
     path = item.path
+    with open_input(path) as handle:
+        data = read_capped(handle, str(path), limit=MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            str(path),
+            f"file is larger than the {_size(MAX_INPUT_BYTES)} limit; split it into articles",
+        )
+    return parse_document(data, source=str(path), id=item.id, kind=kind_of(path))
+
+
+def open_input(path: Path) -> BinaryIO:
+    """Open a regular file for reading; :class:`InputError` for folders, FIFOs, devices, ..."""
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -91,23 +119,27 @@ def read_file(item: InputFile) -> Article:
         raise InputError(str(path), "is a folder, not a file") from None
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            info = os.fstat(fd)
-            if stat.S_ISDIR(info.st_mode):
-                raise InputError(str(path), "is a folder, not a file")
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError(str(path), "is not a regular file (a pipe, socket or device)")
-            data = handle.read(MAX_INPUT_BYTES + 1)  # never more than the limit in memory
-        except OSError as exc:
-            raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(
-            str(path),
-            f"file is larger than the {_size(MAX_INPUT_BYTES)} limit; split it into articles",
-        )
-    markdown = path.suffix.lower() == ".md"
-    return parse_text(decode(data, str(path)), source=str(path), id=item.id, markdown=markdown)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(str(path), "is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(str(path), "is not a regular file (a pipe, socket or device)")
+    except OSError as exc:
+        os.close(fd)
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+    except InputError:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def read_capped(handle: BinaryIO, subject: str, *, limit: int, line: bool = False) -> bytes:
+    """At most ``limit`` bytes (one line at most with ``line``): never more in memory."""
+    try:
+        return handle.readline(limit) if line else handle.read(limit)
+    except OSError as exc:
+        raise InputError(subject, f"cannot read: {exc.strerror or exc}") from exc
 
 
 def _size(limit: int) -> str:
@@ -117,15 +149,13 @@ def _size(limit: int) -> str:
 
 
 def decode(data: bytes, subject: str) -> str:
-    """Bytes to text: UTF-8 (BOM removed); binary data and other encodings are refused."""
-    if b"\x00" in data[:8192]:
-        raise InputError(subject, "looks like a binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            subject, f"is not UTF-8 text (invalid byte at offset {exc.start}); convert it to UTF-8"
-        ) from None
+    """Bytes to text in whatever encoding they are (BOM removed); binary data is refused.
+
+    See :mod:`translate_pipeline.encoding`.
+    """
+    from translate_pipeline.encoding import decode_text
+
+    return decode_text(data, subject)[0]
 
 
 def parse_text(text: str, *, source: str, id: str, markdown: bool = False) -> Article:

@@ -33,8 +33,8 @@ from translate_pipeline.records import Article, Detection
 
 __all__ = ["FORMAT", "fingerprint", "output_languages", "is_complete", "Fingerprinter"]
 
-#: Bump when the outputs change for the same inputs and settings.
-FORMAT = 1
+#: Bump when the outputs change for the same inputs and settings (2: Markdown front matter).
+FORMAT = 2
 
 Route = Callable[[str, str], Sequence]  # (source, target) -> packages; raises when none
 
@@ -77,22 +77,42 @@ def fingerprint(article: Article, detection: Detection, settings, route: Route) 
     return "sha256:" + hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def is_complete(out_dir: Path, article_id: str, expected: str, languages: Sequence[str]) -> bool:
+def is_complete(out_dir: Path, article_id: str, expected: str, languages: Sequence[str],
+                formats: Sequence[str] = ("json", "markdown")) -> bool:
     """Whether ``DIR/<id>.json`` holds fingerprint ``expected`` and no errors, and every
-    ``DIR/<id>.<lang>.md`` exists."""
+    ``DIR/<id>.<lang>.md`` exists (for ``formats``; with Markdown only, each file's front matter
+    must hold the fingerprint)."""
     base = out_dir / article_id
+    if "json" in formats:
+        try:
+            with open(base.with_name(base.name + ".json"), encoding="utf-8") as handle:
+                record = json.load(handle)
+        except (OSError, ValueError):
+            return False
+        if not isinstance(record, dict) or record.get("errors"):
+            return False
+        if record.get("fingerprint") != expected:
+            return False
+        if list(record.get("languages") or ()) != list(languages):
+            return False
+    if "markdown" not in formats:
+        return True
+    paths = [base.with_name(f"{base.name}.{lang}.md") for lang in languages]
+    if "json" in formats:
+        return all(path.is_file() for path in paths)
+    line = f"fingerprint: {json.dumps(expected)}\n".encode()
+    return all(line in _head(path) for path in paths)
+
+
+def _head(path: Path) -> bytes:
+    """The front matter (at most its first 64 KiB) of a Markdown file, b"" when unreadable."""
     try:
-        with open(base.with_name(base.name + ".json"), encoding="utf-8") as handle:
-            record = json.load(handle)
-    except (OSError, ValueError):
-        return False
-    if not isinstance(record, dict) or record.get("errors"):
-        return False
-    if record.get("fingerprint") != expected:
-        return False
-    if list(record.get("languages") or ()) != list(languages):
-        return False
-    return all(base.with_name(f"{base.name}.{lang}.md").is_file() for lang in languages)
+        with open(path, "rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return b""
+    end = head.find(b"\n---\n", 3)
+    return head[:end + 1] if head.startswith(b"---\n") and end > 0 else b""
 
 
 class Fingerprinter:

@@ -138,13 +138,28 @@ def to_json(result: ArticleResult, *, indent: int | None = 2) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=indent)
 
 
-def to_markdown(result: ArticleResult, lang: str) -> str:
-    """One language version as a Markdown document: headline, summary, full text."""
+def to_markdown(result: ArticleResult, lang: str, *, fingerprint: str | None = None) -> str:
+    """One language version as a Markdown document: YAML front matter (``title``, ``language``,
+    ``source``, ``translated_from``, ``date`` where known, and ``run``'s ``fingerprint``), which
+    static site generators read, then the headline, summary and full text."""
     version = result.version(lang)
     detection = result.detection
     how = "given" if detection.method == "given" else f"detected, confidence {detection.confidence:.2f}"
     source_lang = result.languages[0][0]
-    lines = [f"# {version.title or result.article.id}", ""]
+    metadata = dict(result.article.metadata)
+    front = {"title": version.title or result.article.id, "language": lang,
+             "source": result.article.source}
+    if lang != source_lang:
+        front["translated_from"] = source_lang
+    date = metadata.get("date") or metadata.get("published")
+    if date:
+        front["date"] = date
+    if fingerprint:
+        front["fingerprint"] = fingerprint
+    # JSON strings are YAML double-quoted scalars: safe for any title.
+    lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}"
+                      for key, value in front.items()), "---", ""]
+    lines += [f"# {version.title or result.article.id}", ""]
     note = f"*Language: {lang}"
     if lang != source_lang:
         note += f", translated from {source_lang}"
@@ -177,23 +192,28 @@ def output_paths(out_dir: Path, result: ArticleResult) -> list[Path]:
 
 
 def write_outputs(
-    out_dir: Path, result: ArticleResult, *, fingerprint: str | None = None
+    out_dir: Path, result: ArticleResult, *, fingerprint: str | None = None,
+    formats: Sequence[str] = ("json", "markdown"),
 ) -> list[Path]:
     """``DIR/<id>.json`` and ``DIR/<id>.<lang>.md`` for every language; returns the paths.
 
     All or nothing (see :func:`atomic_write_all`); the JSON record is renamed into place last.
     ``fingerprint`` (see :mod:`translate_pipeline.resume`) is stored in the record as
-    ``"fingerprint"``, which is how a later ``run`` knows the article is done.
+    ``"fingerprint"`` (and in the Markdown front matter), which is how a later ``run`` knows the
+    article is done. ``formats`` says which files: ``json``, ``markdown`` or both.
     """
     paths = output_paths(out_dir, result)
-    record = result.to_dict()
-    if fingerprint is not None:
-        record["fingerprint"] = fingerprint
-    files = [(path, to_markdown(result, lang))
-             for path, (lang, _) in zip(paths[1:], result.languages)]
-    files.append((paths[0], json.dumps(record, ensure_ascii=False, indent=2) + "\n"))
+    files = []
+    if "markdown" in formats:
+        files += [(path, to_markdown(result, lang, fingerprint=fingerprint))
+                  for path, (lang, _) in zip(paths[1:], result.languages)]
+    if "json" in formats:
+        record = result.to_dict()
+        if fingerprint is not None:
+            record["fingerprint"] = fingerprint
+        files.append((paths[0], json.dumps(record, ensure_ascii=False, indent=2) + "\n"))
     atomic_write_all(files)
-    return paths
+    return [path for path, _ in files]
 
 
 @contextmanager
