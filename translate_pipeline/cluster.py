@@ -1,0 +1,724 @@
+"""Scale out: ``run`` and ``feed`` on a Dask cluster (``--cluster ADDRESS`` or ``local[:N]``).
+
+Dask is an optional extra (``pip install 'translate-pipeline[dask]'``); this module imports it only
+inside the functions that need it, and the CLI imports this module only when ``--cluster`` is given.
+
+``run``: the client discovers the input paths (nothing is read), groups them into *partitions* by
+total file size and article count (:func:`partition_limits`), and submits one task per partition,
+a few per worker thread at a time. Each task builds the same pipeline as the local path
+(:func:`~translate_pipeline.pipeline.build_pipeline`, once per worker thread and run; the engine
+caches each CTranslate2 model once per process) and runs
+:func:`~translate_pipeline.batch.process_batch` on its partition: the same resume check and the
+same atomic writes, straight into the output folder, which every worker must see at the same path
+(shared storage). A task returns small summaries only:
+counts, the ``error:`` lines and the ``errors.jsonl`` entries. The client holds the output folder's
+lock for the whole run (:func:`~translate_pipeline.batch.open_batch`), feeds the progress bar as
+partitions complete, and prints the lines and appends the entries in input order, so the tally,
+``errors.jsonl`` and the exit code are those of the local path.
+
+A worker that dies mid-partition loses nothing: Dask runs the partition again (retries, and the
+scheduler reschedules the tasks of a lost worker), and the resume check skips what the first attempt
+had written. A journal per run (``DIR/.translate-pipeline-cluster/``, removed at the end) lets the
+retry count those articles as done rather than skipped.
+
+``feed``: one task per feed, holding that feed's new items; the client keeps the state, fetches and
+parses the feeds, and writes the Atom feeds, as in the local path; the tasks write the items' files.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import signal
+import threading
+import uuid
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from translate_pipeline import __version__
+from translate_pipeline import errors as _errors
+from translate_pipeline.batch import BatchReport, ErrorLog, open_batch, process_batch, read_items
+from translate_pipeline.config import env_setting
+from translate_pipeline.engine import EngineOptions
+from translate_pipeline.errors import InputError, OutputError, PipelineError
+from translate_pipeline.pipeline import Failure, Settings, Skipped, build_pipeline
+from translate_pipeline.readers import InputFile
+from translate_pipeline.records import Article, ArticleResult, Detection, LanguageVersion
+from translate_pipeline.writers import remove_temp_files, write_outputs
+
+__all__ = [
+    "ClusterSpec",
+    "ClusterError",
+    "DaskMissing",
+    "Job",
+    "parse_cluster",
+    "require_dask",
+    "local_output",
+    "partition_limits",
+    "partitions",
+    "connect",
+    "run_on_cluster",
+    "FeedProcessor",
+    "SCRATCH_NAME",
+]
+
+log = logging.getLogger(__name__)
+
+#: Per-run journals of the articles each partition wrote, under the output folder while a
+#: cluster run lasts (removed at its end, and at the start of the next cluster run).
+SCRATCH_NAME = ".translate-pipeline-cluster"
+#: How often a task that raised is tried again (a worker that dies is handled by the scheduler:
+#: its tasks go elsewhere, up to ``distributed.scheduler.allowed-failures`` times).
+RETRIES = 2
+#: Seconds to wait for a remote scheduler, and for it to have a worker.
+CONNECT_TIMEOUT = 30
+#: Test hook, never set in production: a path; the first task that writes an article (of a
+#: partition of several) while this file does not exist writes the article's id there and kills
+#: its own worker process with SIGKILL.
+TEST_KILL_ENV = "TRANSLATE_PIPELINE_TEST_KILL_WORKER"
+
+#: The Dask setting that makes a nanny set MALLOC_TRIM_THRESHOLD_ in its workers (see connect).
+NO_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+
+_LOCAL = re.compile(r"^local(?::(\d+))?$")
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):/")
+DEFAULT_PARTITION_BYTES = 4 * 1024 * 1024
+DEFAULT_PARTITION_ARTICLES = 64
+
+
+class ClusterError(PipelineError):
+    """The cluster cannot be used (unreachable scheduler, no workers, wrong version on a worker)."""
+
+
+class DaskMissing(ClusterError):
+    """``--cluster`` was given but Dask is not installed."""
+
+
+# --- what to run where -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """``--cluster``: a scheduler address, or ``local`` with ``workers`` processes here."""
+
+    text: str
+    address: str | None = None
+    workers: int = 0
+
+    @property
+    def local(self) -> bool:
+        return self.address is None
+
+
+def parse_cluster(value: str) -> ClusterSpec:
+    """``local``, ``local:N`` or a scheduler address (``tcp://host:8786``, ``host:8786``);
+    raises ValueError with the reason."""
+    text = value.strip()
+    match = _LOCAL.match(text)
+    if match:
+        workers = int(match.group(1)) if match.group(1) else (os.cpu_count() or 1)
+        if not 1 <= workers <= 256:
+            raise ValueError(f"{value!r}: local:N needs 1 <= N <= 256 worker processes")
+        return ClusterSpec(text, None, workers)
+    if text.startswith("local"):
+        raise ValueError(f"{value!r} is not local or local:N (N worker processes)")
+    if not text or any(c.isspace() for c in text):
+        raise ValueError(f"{value!r} is not a scheduler address (e.g. tcp://scheduler:8786)")
+    return ClusterSpec(text, text)
+
+
+def require_dask() -> None:
+    """Raise :class:`DaskMissing` unless ``distributed`` can be imported."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise DaskMissing(
+            "--cluster", f"needs Dask ({exc}); install it with "
+            "pip install 'translate-pipeline[dask]'"
+        ) from None
+
+
+def local_output(output: Path | str) -> Path:
+    """``--output`` for a cluster run: a folder (``file://`` URLs allowed); raises ValueError for
+    other URLs, which are not supported yet (``Path`` has already folded ``//`` into ``/``)."""
+    text = str(output)
+    match = _URL.match(text)
+    if match is None:
+        return Path(output)
+    if match.group(1).lower() == "file":
+        return Path("/" + text[len("file:"):].lstrip("/"))
+    raise ValueError(
+        f"{text.replace(':/', '://', 1)}: URL outputs (fsspec) are not supported yet; give a "
+        "folder on storage every worker sees at the same path (e.g. an NFS mount)"
+    )
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a task needs to build the same pipeline as the local path (small and picklable).
+
+    ``token`` names the run: a worker reuses its pipeline across the tasks of one run only, so a
+    later run sees newly installed models.
+    """
+
+    settings: Settings
+    options: EngineOptions
+    cache: bool = True
+    window: int = 64
+    formats: tuple[str, ...] = ()  # run --format: json and/or markdown (files per article)
+    version: str = __version__
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def _fit_threads(job: Job, spec: ClusterSpec) -> Job:
+    """On ``local:N`` the N workers share this machine's cores: unless threads were set, give
+    each worker's engine its share instead of all of them."""
+    if spec.local and job.options.threads == 0:
+        share = max(1, (os.cpu_count() or 1) // spec.workers)
+        return replace(job, options=replace(job.options, threads=share))
+    return job
+
+
+# --- partitions --------------------------------------------------------------------------------
+
+
+def partition_limits() -> tuple[int, int | None]:
+    """(bytes, articles) per partition from ``TRANSLATE_PIPELINE_PARTITION_BYTES`` (default
+    4 MiB) and ``TRANSLATE_PIPELINE_PARTITION_ARTICLES`` (default: up to 64, fewer on a small
+    batch so that every worker gets about four partitions); raises ValueError for bad values."""
+    limits = []
+    for name, default in (("TRANSLATE_PIPELINE_PARTITION_BYTES", str(DEFAULT_PARTITION_BYTES)),
+                          ("TRANSLATE_PIPELINE_PARTITION_ARTICLES", None)):
+        value = env_setting(name, default)
+        if value is not None and (not value.isdigit() or int(value) < 1):
+            raise ValueError(f"{name} must be a whole number >= 1, not {value!r}")
+        limits.append(int(value) if value is not None else None)
+    return limits[0], limits[1]
+
+
+def partitions(found: Sequence[InputFile | InputError], base: str, slots: int,
+               max_bytes: int, max_articles: int | None) -> list[list[InputFile | InputError]]:
+    """Consecutive runs of ``found`` (input order kept) of at most ``max_bytes`` of files (a
+    larger file is a partition of its own) and ``max_articles`` inputs; by default that is
+    ``min(64, ceil(n / (4 * slots)))``, so a small batch still keeps every worker busy."""
+    if max_articles is None:
+        max_articles = min(DEFAULT_PARTITION_ARTICLES,
+                           max(1, math.ceil(len(found) / (4 * max(1, slots)))))
+    parts: list[list[InputFile | InputError]] = []
+    current: list[InputFile | InputError] = []
+    size = 0
+    for item in found:
+        item_size = 0
+        if isinstance(item, InputFile):
+            try:
+                item_size = os.stat(os.path.join(base, item.path)).st_size
+            except OSError:
+                pass  # the task reports it
+        if current and (len(current) >= max_articles or size + item_size > max_bytes):
+            parts.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += item_size
+    if current:
+        parts.append(current)
+    return parts
+
+
+# --- the cluster -------------------------------------------------------------------------------
+
+
+@contextmanager
+def connect(spec: ClusterSpec) -> Iterator[Any]:
+    """A ``distributed.Client`` on ``spec`` (starting a LocalCluster on 127.0.0.1 for ``local``),
+    checked to have workers that run this version of translate-pipeline; closed at the end."""
+    require_dask()
+    import dask
+    import distributed
+
+    quiet = logging.WARNING if logging.getLogger().isEnabledFor(logging.INFO) else logging.ERROR
+    cluster = client = None
+    environ = dict(os.environ)  # the nannies of a local cluster set variables here (see below)
+    try:
+        try:
+            if spec.local:
+                # Dask's nanny sets MALLOC_TRIM_THRESHOLD_ for its workers, which turns off
+                # glibc's dynamic mmap threshold: CTranslate2's buffers then cost an mmap and
+                # page faults each, and translation runs about 2.5 times slower. Not here.
+                # The scheduler's HTTP server (health, metrics) listens on 127.0.0.1:8787, or
+                # any free port when that is taken (another cluster here): no need to warn.
+                with dask.config.set({NO_TRIM: None}), warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="Port .* is already in use")
+                    cluster = distributed.LocalCluster(
+                        n_workers=spec.workers, threads_per_worker=1, processes=True,
+                        host="127.0.0.1", dashboard_address=None, silence_logs=quiet,
+                    )
+                client = distributed.Client(cluster)
+            else:
+                logging.getLogger("distributed").setLevel(quiet)
+                client = distributed.Client(spec.address, timeout=CONNECT_TIMEOUT)
+                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, RuntimeError) as exc:  # RuntimeError: failed to start
+            raise ClusterError(f"--cluster {spec.text}",
+                               f"cannot use the Dask cluster: {exc or type(exc).__name__}") from exc
+        _check_workers(client, spec)
+        yield client
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+            for name in set(os.environ) - set(environ):  # OMP_NUM_THREADS, PYTHONHASHSEED, ...
+                del os.environ[name]
+            os.environ.update(environ)
+
+
+def _worker_version() -> str:
+    return __version__
+
+
+def _check_workers(client, spec: ClusterSpec) -> None:
+    try:
+        versions = client.run(_worker_version)
+    except Exception as exc:
+        raise ClusterError(
+            f"--cluster {spec.text}",
+            f"a worker cannot run translate-pipeline ({type(exc).__name__}: {exc}); install "
+            f"translate-pipeline {__version__} in every worker's environment",
+        ) from exc
+    for worker, version in sorted(versions.items()):
+        if version != __version__:
+            raise ClusterError(
+                f"--cluster {spec.text}",
+                f"worker {worker} runs translate-pipeline {version}, this is {__version__}; "
+                "install the same version everywhere",
+            )
+
+
+def _slots(client) -> int:
+    return max(1, sum(client.nthreads().values()))
+
+
+# --- on the workers ----------------------------------------------------------------------------
+
+_pipelines_lock = threading.Lock()
+_pipelines: OrderedDict[tuple[str, int], Any] = OrderedDict()
+_KEEP_PIPELINES = 8
+
+
+def _pipeline_for(job: Job):
+    """This worker thread's pipeline for this run (its engine, tokenizers, cache connection)."""
+    if job.version != __version__:
+        raise ClusterError("worker", f"runs translate-pipeline {__version__}, the client "
+                                     f"{job.version}")
+    key = (job.token, threading.get_ident())
+    with _pipelines_lock:
+        pipeline = _pipelines.get(key)
+        if pipeline is None:
+            pipeline = build_pipeline(job.settings, job.options, cache=job.cache)
+            pipeline.window_articles = job.window
+            _pipelines[key] = pipeline
+            while len(_pipelines) > _KEEP_PIPELINES:
+                _pipelines.popitem(last=False)
+        return pipeline
+
+
+class _Collected(ErrorLog):
+    """The ``errors.jsonl`` entries of one partition, sent back to the client that writes them."""
+
+    def __init__(self) -> None:  # no file: the client holds errors.jsonl
+        self.count = 0
+        self.entries: list[tuple[str, str, str, str, str]] = []
+
+    def add(self, source: str, id: str, error: str, reason: str, message: str) -> None:
+        self.count += 1
+        self.entries.append((source, id, error, reason, message))
+
+
+def _rebased(base: str) -> Callable[[Iterable[Any]], Iterator[Article | Failure]]:
+    """``read_items`` for relative paths given on the client: read ``base/path``, but name the
+    articles (and their errors) by the path as given, as the local path does. Every name an
+    input gives starts with its path (``FILE``, ``FILE:LINE``, ``FILE#ID`` for JSON Lines); the
+    longest path of the partition that starts a name is the input it came from."""
+
+    def read(found):
+        moved, names = [], {}
+        for item in found:
+            if isinstance(item, InputFile) and not item.path.is_absolute():
+                there = Path(base, item.path)
+                names[str(there)] = str(item.path)
+                item = InputFile(there, item.id)
+            moved.append(item)
+        prefixes = sorted(names, key=len, reverse=True)
+
+        def given(text: str) -> str | None:
+            for there in prefixes:
+                if text.startswith(there):
+                    return names[there] + text[len(there):]
+            return None
+
+        for got in read_items(moved):
+            if isinstance(got, Failure):
+                error, subject = got.error, given(got.error.subject)
+                if subject is not None:
+                    error = _rebuild_error(type(error).__name__, subject, error.reason)
+                yield Failure(given(got.source) or got.source, got.id, error)
+            else:
+                source = given(got.source)
+                yield got if source is None else replace(got, source=source)
+
+    return read
+
+
+def _rebuild_error(name: str, subject: str, reason: str) -> PipelineError:
+    """An error of class ``name`` (from :mod:`translate_pipeline.errors` when it is a plain
+    (subject, reason) one, else :class:`PipelineError`): exceptions are never pickled."""
+    cls = getattr(_errors, name, None)
+    if isinstance(cls, type) and issubclass(cls, PipelineError):
+        try:
+            return cls(subject, reason)
+        except TypeError:
+            pass
+    return PipelineError(subject, reason)
+
+
+def _encode_item(item):
+    """Inputs as tasks take them: our exceptions do not survive pickling, so an input error
+    travels as ``(class, subject, reason)``; standard input stays on the client, an error."""
+    if isinstance(item, InputError):
+        return (type(item).__name__, item.subject, item.reason)
+    if not isinstance(item, InputFile) and not hasattr(item, "url"):  # sources.InputStdin
+        return ("InputError", "-", "standard input cannot be read on a cluster; save it to a "
+                                   "file on shared storage")
+    return item
+
+
+def _decode_item(item) -> InputFile | InputError:
+    if isinstance(item, tuple):
+        error = _rebuild_error(*item)
+        return error if isinstance(error, InputError) else InputError(item[1], item[2])
+    return item
+
+
+def _journal_ids(path: Path) -> set[str]:
+    try:
+        with open(path, encoding="ascii") as handle:
+            return {json.loads(line) for line in handle if line.endswith("\n")}
+    except (OSError, ValueError):
+        return set()
+
+
+def _journal_add(path: Path, article_id: str) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, (json.dumps(article_id) + "\n").encode("ascii"))
+        finally:
+            os.close(fd)
+    except OSError:
+        pass  # only the tally of a retried partition depends on it
+
+
+def _test_kill(marker: str, article_id: str) -> None:
+    try:
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return
+    os.write(fd, article_id.encode("utf-8", "surrogateescape"))
+    os.close(fd)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def run_partition(job: Job, base: str, out_dir: str, items: list, force: bool,
+                  journal: str) -> dict:
+    """One partition, on a worker: :func:`process_batch` into ``out_dir``; returns its summary."""
+    from translate_pipeline.outputs import open_outputs
+
+    try:
+        pipeline = _pipeline_for(job)
+        journal_path = Path(journal)
+        written_before = _journal_ids(journal_path)  # by an attempt of this run that died
+        kill_marker = os.environ.get(TEST_KILL_ENV)
+        lines: list[str] = []
+        counts = {"done": 0, "partial": 0, "failed": 0, "skipped": 0}
+
+        def on_outcome(outcome, problems: list[str]) -> None:
+            lines.extend(problems)
+            if isinstance(outcome, Failure):
+                counts["failed"] += 1
+            elif isinstance(outcome, Skipped):
+                counts["done" if outcome.id in written_before else "skipped"] += 1
+            elif problems:
+                counts["partial"] += 1
+            else:
+                counts["done"] += 1
+                _journal_add(journal_path, outcome.article.id)
+                if kill_marker and counts["done"] == 1 and len(items) > 1:
+                    _test_kill(kill_marker, outcome.article.id)
+
+        errors = _Collected()
+        found = [_decode_item(item) for item in items]
+        outputs = open_outputs(Path(out_dir), job.formats)
+        try:
+            report = process_batch(found, Path(out_dir), pipeline, errors, on_outcome,
+                                   force=force, read=_rebased(base), outputs=outputs)
+        except BaseException:
+            outputs.abort()
+            raise
+        stopped = report.stopped
+        problem = outputs.close()
+        if problem and not stopped:
+            stopped = f"stopped early: {problem}"
+        return {"count": sum(counts.values()), **counts, "stopped": stopped, "lines": lines,
+                "errors": errors.entries}
+    except Exception as exc:  # sent back as a plain error: our exceptions do not unpickle
+        raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
+
+
+def run_feed_items(job: Job, folder: str, articles: list[Article]) -> list[tuple]:
+    """One feed's new items, on a worker: process them, write each one's files into ``folder``
+    (as :func:`translate_pipeline.feeds.run_feeds` does), and return what the client records:
+    ``("ok", detection, [(lang, title, summary)], errors)`` or ``("failed", source, id, error
+    class, subject, reason)`` per item, in order."""
+    try:
+        pipeline = _pipeline_for(job)
+        results: list[tuple] = []
+        for outcome in pipeline.process(articles):
+            if isinstance(outcome, ArticleResult):
+                try:
+                    write_outputs(Path(folder), outcome)
+                except OutputError as exc:
+                    outcome = Failure(outcome.article.source, outcome.article.id, exc)
+                except Exception as exc:  # a bug must cost one item, never the feed
+                    error = OutputError(os.path.join(folder, outcome.article.id),
+                                        f"unexpected {type(exc).__name__}: {exc}")
+                    outcome = Failure(outcome.article.source, outcome.article.id, error)
+            if isinstance(outcome, Failure):
+                error = outcome.error
+                results.append(("failed", outcome.source, outcome.id, type(error).__name__,
+                                error.subject, error.reason))
+            else:
+                d = outcome.detection
+                results.append((
+                    "ok", (d.code, d.confidence, d.method),
+                    [(lang, v.title, tuple(v.summary)) for lang, v in outcome.languages],
+                    tuple(outcome.errors),
+                ))
+        return results
+    except Exception as exc:
+        raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
+
+
+# --- on the client: run ------------------------------------------------------------------------
+
+
+def _absolute(path: Path, base: str) -> str:
+    return str(path if path.is_absolute() else Path(base, path))
+
+
+def _lost(part: list, exc: BaseException) -> dict:
+    """The summary of a partition that failed on every try: each of its inputs failed."""
+    lines, entries = [], []
+    why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    for item in part:
+        if isinstance(item, InputError):
+            source, id, error, reason = item.subject, "", type(item).__name__, item.reason
+        else:
+            source = str(getattr(item, "path", getattr(item, "url", "-")))
+            id, error = item.id, "ClusterError"
+            reason = f"lost on the cluster ({why}); a rerun redoes it"
+        message = f"{source}: {reason}"
+        lines.append(message)
+        entries.append((source, id, error, reason, message))
+    return {"count": len(part), "done": 0, "partial": 0, "failed": len(part), "skipped": 0,
+            "stopped": None, "lines": lines, "errors": entries}
+
+
+def run_on_cluster(
+    spec: ClusterSpec,
+    found: Iterable[InputFile | InputError],
+    out_dir: Path,
+    job: Job,
+    *,
+    force: bool = False,
+    on_problem: Callable[[str], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> BatchReport:
+    """:func:`~translate_pipeline.batch.run_batch` on a Dask cluster (see the module docstring).
+
+    ``on_problem(line)`` for each ``error:`` line, in input order; ``on_progress(n)`` when a
+    partition completes, ``n`` its articles. Raises what ``run_batch`` raises, and
+    :class:`ClusterError` when the cluster cannot be used.
+    """
+    found = list(found)
+    base = os.getcwd()
+    job = _fit_threads(job, spec)
+    if "jsonl" in job.formats:  # one file for the whole folder: not from many writers
+        raise ClusterError("--cluster", "cannot write --format jsonl; use json or markdown")
+    max_bytes, max_articles = partition_limits()
+    with connect(spec) as client, open_batch(out_dir) as errors:
+        scratch = out_dir / SCRATCH_NAME
+        shutil.rmtree(scratch, ignore_errors=True)  # a killed cluster run's journals
+        journals = scratch / job.token
+        try:
+            journals.mkdir(parents=True)
+        except OSError as exc:
+            raise OutputError(str(journals), f"cannot write: {exc.strerror or exc}") from exc
+        try:
+            parts = partitions(found, base, _slots(client), max_bytes, max_articles)
+            log.info("%d inputs in %d partitions on %s", len(found), len(parts), spec.text)
+            report = _drive(client, parts, job, base, _absolute(out_dir, base), journals,
+                            force, errors, on_problem, on_progress)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        # Every task has ended: what a killed worker was writing is garbage now.
+        remove_temp_files(out_dir)
+    return report
+
+
+def _drive(client, parts, job, base, out_dir, journals, force, errors: ErrorLog,
+           on_problem, on_progress) -> BatchReport:
+    """Submit partitions (a few per worker thread at a time), gather their summaries, report
+    them in input order; after a full disk, submit no more and let the running ones end."""
+    import distributed
+
+    totals = {"done": 0, "partial": 0, "failed": 0, "skipped": 0}
+    stopped: str | None = None
+    queue = iter(enumerate(parts))
+    running: dict[str, tuple[int, list]] = {}
+    finished: dict[int, dict] = {}
+    next_report = 0
+    completed = distributed.as_completed()
+
+    def submit_more() -> None:
+        limit = 2 * _slots(client) + 2
+        while stopped is None and len(running) < limit:
+            nxt = next(queue, None)
+            if nxt is None:
+                return
+            index, part = nxt
+            future = client.submit(
+                run_partition, job, base, out_dir, [_encode_item(i) for i in part], force,
+                str(journals / str(index)),
+                key=f"translate-pipeline-{job.token}-{index}", retries=RETRIES, pure=False,
+            )
+            running[future.key] = (index, part)
+            completed.add(future)
+
+    def report(summary: dict) -> None:
+        for line in summary["lines"]:
+            if on_problem is not None:
+                on_problem(line)
+        for entry in summary["errors"]:
+            errors.add(*entry)
+        for name in totals:
+            totals[name] += summary[name]
+
+    submit_more()
+    for future in completed:
+        index, part = running.pop(future.key)
+        try:
+            summary = future.result()
+        except Exception as exc:  # failed on every try (a worker died each time, a bug)
+            log.debug("partition %d lost", index, exc_info=True)
+            summary = _lost(part, exc)
+        future.release()
+        log.debug("partition %d: done %d, partial %d, failed %d, skipped %d", index,
+                  summary["done"], summary["partial"], summary["failed"], summary["skipped"])
+        if on_progress is not None:
+            on_progress(summary["count"])
+        finished[index] = summary
+        while next_report in finished:
+            report(finished.pop(next_report))
+            next_report += 1
+        if summary["stopped"] and stopped is None:
+            stopped = summary["stopped"]
+        submit_more()
+    for index in sorted(finished):  # after a stop: what ran beyond the gap
+        report(finished.pop(index))
+    return BatchReport(totals["done"], totals["partial"], totals["failed"], totals["skipped"],
+                       stopped)
+
+
+# --- on the client: feed -----------------------------------------------------------------------
+
+
+class FeedProcessor:
+    """``process`` for :func:`~translate_pipeline.feeds.run_feeds`: one task per feed.
+
+    Connects on first use (a run with nothing new never starts a cluster); use it as a context
+    manager so the connection (and a local cluster) is closed at the end.
+    """
+
+    def __init__(self, spec: ClusterSpec, job: Job):
+        self.spec = spec
+        self.job = _fit_threads(job, spec)
+        self._connection = None
+        self._client = None
+
+    def __enter__(self) -> "FeedProcessor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._connection is not None:
+            self._connection.__exit__(*exc)
+            self._connection = self._client = None
+
+    def _connect(self):
+        if self._client is None:
+            connection = connect(self.spec)
+            self._client = connection.__enter__()
+            self._connection = connection
+        return self._client
+
+    def __call__(self, work: list[tuple[Path, Article]]) -> Iterator[Any]:
+        if not work:
+            return
+        client = self._connect()
+        base = os.getcwd()
+        groups: list[tuple[Path, list[Article]]] = []
+        for folder, article in work:
+            if groups and groups[-1][0] == folder:
+                groups[-1][1].append(article)
+            else:
+                groups.append((folder, [article]))
+        futures = [
+            client.submit(run_feed_items, self.job, _absolute(folder, base), articles,
+                          key=f"translate-pipeline-feed-{self.job.token}-{i}",
+                          retries=RETRIES, pure=False)
+            for i, (folder, articles) in enumerate(groups)
+        ]
+        for future, (folder, articles) in zip(futures, groups):
+            try:
+                results = future.result()
+            except Exception as exc:  # failed on every try: each item failed, retried next run
+                why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                results = [("failed", a.source, a.id, "ClusterError", a.source,
+                            f"lost on the cluster ({why})") for a in articles]
+            future.release()
+            for article, result in zip(articles, results, strict=True):
+                yield _feed_outcome(article, result)
+
+    def close(self) -> None:
+        self.__exit__(None, None, None)
+
+
+def _feed_outcome(article: Article, result: tuple):
+    if result[0] == "failed":
+        _, source, id, name, subject, reason = result
+        return Failure(source, id, _rebuild_error(name, subject, reason))
+    _, (code, confidence, method), languages, problems = result
+    versions = tuple(
+        (lang, LanguageVersion(title=title, paragraphs=(), summary=tuple(summary)))
+        for lang, title, summary in languages
+    )
+    return ArticleResult(article=article, detection=Detection(code, confidence, method),
+                         languages=versions, errors=tuple(problems))
