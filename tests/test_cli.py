@@ -120,7 +120,9 @@ def test_summarize_markdown_from_stdin_with_from(runner):
     result = invoke(runner, "summarize", "-", "--from", "fr", "--format", "markdown", "-n", "1",
                     input=FRENCH)
     assert result.exit_code == 0
-    assert result.output.startswith("# Le conseil vote le budget\n")
+    assert result.output.startswith(  # YAML front matter for static site generators, then the text
+        '---\ntitle: "Le conseil vote le budget"\nlanguage: "fr"\nsource: "-"\n---\n\n'
+        "# Le conseil vote le budget\n")
     assert "## Summary" in result.output and "fr given" in result.output
 
 

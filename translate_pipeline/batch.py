@@ -10,27 +10,35 @@ file system) stops the batch: nothing more could be written; what was written st
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from translate_pipeline.errors import InputError, OutputError
 from translate_pipeline.pipeline import Failure, Outcome, Pipeline, Skipped
-from translate_pipeline.readers import InputFile, read_file
+from translate_pipeline.readers import InputFile
 from translate_pipeline.records import Article, ArticleResult, Detection
-from translate_pipeline.resume import Fingerprinter, is_complete, output_languages
+from translate_pipeline.resume import Fingerprinter, output_languages
 from translate_pipeline.writers import (
     FULL_DISK_ERRNOS,
     check_writable,
     output_lock,
     remove_temp_files,
-    write_outputs,
 )
 
-__all__ = ["BatchReport", "ErrorLog", "ERRORS_NAME", "read_items", "run_batch"]
+if TYPE_CHECKING:
+    from translate_pipeline.outputs import Outputs
+
+__all__ = [
+    "BatchReport", "ErrorLog", "ERRORS_NAME", "read_items", "run_batch", "open_batch",
+    "process_batch",
+]
 
 log = logging.getLogger(__name__)
 
@@ -113,19 +121,25 @@ class ErrorLog:
 
 
 def read_items(found: Iterable[InputFile | InputError]) -> Iterator[Article | Failure]:
-    """Read each discovered file lazily; unreadable inputs become failures, never exceptions."""
+    """Read each discovered input lazily (a JSON Lines file gives one article per line, see
+    :mod:`translate_pipeline.sources`); unreadable inputs become failures, never exceptions, and
+    so does an article whose id an earlier one has (its outputs would overwrite the other's)."""
+    from translate_pipeline.sources import read_input
+
+    taken: dict[str, str] = {}
     for item in found:
         if isinstance(item, InputError):
             yield Failure(item.subject, "", item)
             continue
-        try:
-            yield read_file(item)
-        except InputError as exc:
-            yield Failure(str(item.path), item.id, exc)
-        except Exception as exc:  # a bug must cost one input, never the batch
-            log.debug("unexpected error reading %s", item.path, exc_info=True)
-            error = InputError(str(item.path), f"unexpected {type(exc).__name__}: {exc}")
-            yield Failure(str(item.path), item.id, error)
+        for read in read_input(item):
+            if isinstance(read, Article):
+                if read.id in taken:
+                    reason = (f"its outputs would overwrite those of {taken[read.id]} "
+                              f"(same name {read.id!r})")
+                    yield Failure(read.source, read.id, InputError(read.source, reason))
+                    continue
+                taken[read.id] = read.source
+            yield read
 
 
 def run_batch(
@@ -135,66 +149,114 @@ def run_batch(
     on_outcome: Callable[[Outcome, list[str]], None] | None = None,
     *,
     force: bool = False,
+    formats: Sequence[str] = (),
 ) -> BatchReport:
     """Process and write every input; ``on_outcome(outcome, problems)`` after each one.
 
-    Raises :class:`OutputLockedError` when another process holds ``out_dir``, and
-    :class:`OutputError` when the folder cannot be created or written; everything else is in the
-    report.
+    ``formats``: ``json``, ``jsonl``, ``markdown`` (:mod:`translate_pipeline.outputs`; empty is
+    the default, JSON and Markdown files). Raises :class:`OutputLockedError` when another process
+    holds ``out_dir``, and :class:`OutputError` when the folder cannot be created or written;
+    everything else is in the report.
     """
+    from translate_pipeline.outputs import open_outputs
+
+    with open_batch(out_dir) as errors:
+        outputs = open_outputs(out_dir, formats)
+        try:
+            report = process_batch(found, out_dir, pipeline, errors, on_outcome, force=force,
+                                   outputs=outputs)
+        except BaseException:
+            outputs.abort()
+            raise
+        problem = outputs.close()
+        if problem and not report.stopped:
+            report = dataclasses.replace(report, stopped=f"stopped early: {problem}")
+        return report
+
+
+@contextmanager
+def open_batch(out_dir: Path) -> Iterator[ErrorLog]:
+    """Hold ``out_dir``'s lock, check it is writable, remove a killed run's temporary files, and
+    yield a fresh ``errors.jsonl``: what every batch does before its first article, whether it
+    runs here (:func:`run_batch`) or on a cluster (:mod:`translate_pipeline.cluster`)."""
     with output_lock(out_dir):
         check_writable(out_dir)  # a read-only folder is one error, not one per article
         removed = remove_temp_files(out_dir)
         if removed:
             log.info("removed %d temporary files a killed run left in %s", removed, out_dir)
-        errors = ErrorLog(out_dir / ERRORS_NAME)
-        fingerprints = Fingerprinter(pipeline.settings, lambda: pipeline.engine.route)
-        known: dict[str, str] = {}  # article id -> fingerprint, from skip() to write
+        yield ErrorLog(out_dir / ERRORS_NAME)
 
-        def skip(article: Article, detection: Detection) -> bool:
-            known[article.id] = fingerprints(article, detection)
-            if force:
-                return False
-            languages = output_languages(detection, pipeline.settings.targets)
-            return is_complete(out_dir, article.id, known[article.id], languages)
 
-        done = partial = failed = skipped = 0
-        stopped = None
-        for outcome in pipeline.process(read_items(found), skip=skip):
-            problems: list[str] = []
-            if isinstance(outcome, ArticleResult):
-                fingerprint = known.pop(outcome.article.id, None)
-                try:
-                    write_outputs(out_dir, outcome, fingerprint=fingerprint)
-                except OutputError as exc:
-                    outcome = Failure(outcome.article.source, outcome.article.id, exc)
-                    cause = exc.__cause__
-                    if isinstance(cause, OSError) and cause.errno in FULL_DISK_ERRNOS:
-                        stopped = f"stopped early: {exc}; outputs already written are intact"
-                except Exception as exc:  # a bug must cost one article, never the batch
-                    log.debug("unexpected error writing %s", outcome.article.id, exc_info=True)
-                    error = OutputError(str(out_dir / outcome.article.id),
-                                        f"unexpected {type(exc).__name__}: {exc}")
-                    outcome = Failure(outcome.article.source, outcome.article.id, error)
-                else:
-                    problems = [f"{outcome.article.source}: {e}" for e in outcome.errors]
-                    errors.add_missing(outcome)
+def process_batch(
+    found: Iterable[InputFile | InputError],
+    out_dir: Path,
+    pipeline: Pipeline,
+    errors: ErrorLog,
+    on_outcome: Callable[[Outcome, list[str]], None] | None = None,
+    *,
+    force: bool = False,
+    read: Callable[[Iterable[InputFile | InputError]], Iterator[Article | Failure]] = read_items,
+    outputs: Outputs | None = None,
+) -> BatchReport:
+    """The body of :func:`run_batch`, without the lock: process, write and report every input.
+
+    The caller holds ``out_dir``'s lock (directly, or as the client of a cluster whose workers
+    call this on their partitions); ``errors`` receives every failure; ``read`` turns ``found``
+    into articles (a cluster worker reads relative paths against the client's folder);
+    ``outputs`` writes each result (default: JSON and Markdown files in ``out_dir``).
+    """
+    if outputs is None:
+        from translate_pipeline.outputs import FileOutputs
+
+        outputs = FileOutputs(out_dir)
+    fingerprints = Fingerprinter(pipeline.settings, lambda: pipeline.engine.route)
+    known: dict[str, str] = {}  # article id -> fingerprint, from skip() to write
+
+    def skip(article: Article, detection: Detection) -> bool:
+        known[article.id] = fingerprints(article, detection)
+        if force:
+            return False
+        languages = output_languages(detection, pipeline.settings.targets)
+        return outputs.is_complete(article.id, known[article.id], languages)
+
+    done = partial = failed = skipped = 0
+    stopped = None
+    for outcome in pipeline.process(read(found), skip=skip):
+        problems: list[str] = []
+        if isinstance(outcome, ArticleResult):
+            fingerprint = known.pop(outcome.article.id, None)
+            try:
+                outputs.write(outcome, fingerprint)
+            except OutputError as exc:
+                outcome = Failure(outcome.article.source, outcome.article.id, exc)
+                cause = exc.__cause__
+                if isinstance(cause, OSError) and cause.errno in FULL_DISK_ERRNOS:
+                    stopped = f"stopped early: {exc}; outputs already written are intact"
+            except Exception as exc:  # a bug must cost one article, never the batch
+                log.debug("unexpected error writing %s", outcome.article.id, exc_info=True)
+                error = OutputError(str(out_dir / outcome.article.id),
+                                    f"unexpected {type(exc).__name__}: {exc}")
+                outcome = Failure(outcome.article.source, outcome.article.id, error)
             else:
-                known.pop(outcome.id, None)
-            if isinstance(outcome, Failure):
-                failed += 1
-                problems = [str(outcome.error)]
-                errors.add_failure(outcome)
-            elif isinstance(outcome, Skipped):
-                skipped += 1
-                log.info("%s: skipped, its outputs are complete", outcome.source)
-            elif problems:
-                partial += 1
-            else:
-                done += 1
-            if on_outcome is not None:
-                on_outcome(outcome, problems)
-            if stopped:
-                break
+                problems = [f"{outcome.article.source}: {e}" for e in outcome.errors]
+                errors.add_missing(outcome)
+        else:
+            known.pop(outcome.id, None)
+        if isinstance(outcome, Failure):
+            failed += 1
+            problems = [str(outcome.error)]
+            errors.add_failure(outcome)
+        elif isinstance(outcome, Skipped):
+            skipped += 1
+            outputs.skipped(outcome.id)
+            log.info("%s: skipped, its outputs are complete", outcome.source)
+        elif problems:
+            partial += 1
+        else:
+            done += 1
+        if on_outcome is not None:
+            on_outcome(outcome, problems)
+        if stopped:
+            break
     return BatchReport(done, partial, failed, skipped, stopped)
 

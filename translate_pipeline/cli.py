@@ -7,6 +7,7 @@ Every failure prints one line on stderr naming the input and the reason.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 import sys
@@ -73,6 +74,36 @@ targets_option = click.option(
 )
 
 
+cluster_option = click.option(
+    "--cluster", metavar="ADDRESS|local[:N]", default=None,
+    help="Run on a Dask cluster: a scheduler address (tcp://scheduler:8786), or local[:N] for N "
+         "worker processes on this machine (default: one per core). Needs "
+         "pip install 'translate-pipeline[dask]'; outputs must be on storage every worker sees.",
+)
+
+
+def _cluster(value: str | None, output: Path):
+    """(spec, output) for --cluster, or (None, output); usage errors exit 2."""
+    if value is None:
+        return None, output
+    from translate_pipeline import cluster
+
+    try:
+        spec = cluster.parse_cluster(value)
+        cluster.partition_limits()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--cluster") from None
+    try:
+        output = cluster.local_output(output)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--output") from None
+    try:
+        cluster.require_dask()
+    except cluster.DaskMissing as exc:
+        raise click.UsageError(str(exc)) from None
+    return spec, output
+
+
 def summary_options(command: Callable) -> Callable:
     """Options shared by the commands that summarize and translate."""
     decorators = [
@@ -100,24 +131,26 @@ def summary_options(command: Callable) -> Callable:
     return command
 
 
-def _pipeline(targets, sentences, algorithm, source_language, device, threads, compute_type,
-              translate_mode, no_cache):
-    from translate_pipeline.engine import Engine, EngineOptions
-    from translate_pipeline.pipeline import Pipeline, Settings
+def _pipeline_parts(targets, sentences, algorithm, source_language, device, threads, compute_type,
+                    translate_mode, no_cache):
+    """(settings, engine options, cache on) from the shared options: what builds a pipeline here
+    or, with --cluster, on each worker."""
+    from translate_pipeline.engine import EngineOptions
+    from translate_pipeline.pipeline import Settings
 
     settings = Settings(
         targets=tuple(targets), sentences=sentences, algorithm=algorithm,
         source_language=source_language, translate=translate_mode,
     )
     options = EngineOptions.from_env(device=device, threads=threads, compute_type=compute_type)
-    memory = None
-    if targets and not no_cache:
-        from translate_pipeline.cache import TranslationMemory
+    return settings, options, not no_cache
 
-        memory = TranslationMemory()
-    return Pipeline(
-        settings, engine_factory=lambda: Engine(options, memory=memory), memo=memory
-    )
+
+def _pipeline(*args):
+    from translate_pipeline.pipeline import build_pipeline
+
+    settings, options, cache = _pipeline_parts(*args)
+    return build_pipeline(settings, options, cache=cache)
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -141,27 +174,13 @@ def cli(verbose: int) -> None:
         )
 
 
-def _read_stdin_article():
-    from translate_pipeline.readers import decode, parse_text
-
-    data = sys.stdin.buffer.read()
-    return parse_text(decode(data, "-"), source="-", id="stdin")
-
-
 def _articles(inputs: tuple[str, ...]):
-    """Articles (or failures) for FILE|FOLDER|- inputs, stdin when there are none."""
+    """Articles (or failures) for FILE|FOLDER|URL|- inputs, stdin when there are none."""
     from translate_pipeline.batch import read_items
-    from translate_pipeline.pipeline import Failure
     from translate_pipeline.readers import discover
 
     for raw in inputs or ("-",):
-        if raw == "-":
-            try:
-                yield _read_stdin_article()
-            except PipelineError as exc:
-                yield Failure("-", "stdin", exc)
-        else:
-            yield from read_items(discover([raw]))
+        yield from read_items(discover([raw]))
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -226,7 +245,11 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
 
     if input_ != "-" and Path(input_).is_dir():
         raise click.BadParameter(f"{input_} is a folder; use 'run' for folders", param_hint="FILE")
-    (article,) = list(_articles((input_,)))
+    items = list(itertools.islice(_articles((input_,)), 2))
+    if len(items) != 1:  # a JSON Lines file
+        raise click.BadParameter(f"{input_} holds several articles; use 'run' (or 'detect')",
+                                 param_hint="FILE")
+    (article,) = items
     if isinstance(article, Failure):
         raise article.error
     pipeline = _pipeline(targets, sentences, algorithm, source_language, device, threads,
@@ -248,17 +271,26 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
 @cli.command(epilog=RUN_EXIT_CODES_HELP)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @targets_option
-@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (created if missing).")
+@click.option("--output", "-o", "output", required=True,
+              type=click.Path(file_okay=False, path_type=Path, allow_dash=True),
+              help="Output folder (created if missing); - streams JSON Lines to stdout instead.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--force", is_flag=True,
               help="Redo every article, even those whose outputs are complete for the same input "
                    "and settings (by default a rerun skips them).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["json", "jsonl", "markdown"]),
+              help="What to write (repeatable): json (DIR/ID.json), markdown (DIR/ID.LANG.md), "
+                   "jsonl (DIR/articles.jsonl) [default: json and markdown].")
+@click.option("--html", is_flag=True,
+              help="Also write DIR/index.html, a digest of every article in DIR (all languages side "
+                   "by side).")
+@cluster_option
 @summary_options
 @reports_errors
-def run(inputs, targets, output: Path, quiet: bool, force: bool, sentences, algorithm,
-        source_language, device, threads, compute_type, translate_mode, no_cache) -> int:
-    """Translate and summarize files and folders (recursive; .txt and .md).
+def run(inputs, targets, output: Path, quiet: bool, force: bool, cluster, sentences, algorithm,
+        source_language, device, threads, compute_type, translate_mode, no_cache, formats=(),
+        html=False) -> int:
+    """Translate and summarize files, folders and URLs (.txt, .md, .html, .jsonl; recursive).
 
     For INPUT samples with a file samples/x/y.txt it writes DIR/x/y.json and DIR/x/y.LANG.md for
     the source language and each --to. A progress bar goes to stderr when it is a terminal.
@@ -273,6 +305,9 @@ def run(inputs, targets, output: Path, quiet: bool, force: bool, sentences, algo
       translate-pipeline run news/today.txt archive/ --to de -o out --sentences 2 --quiet
       translate-pipeline run notes/ --from fr --to en -o out --device cpu --threads 2
       translate-pipeline run feeds/ --to en --translate summary --no-cache -o out
+      translate-pipeline run archive/ --to en -o /shared/out --cluster tcp://scheduler:8786
+      translate-pipeline run page.html https://example.org/news/1 --to en -o out --html
+      translate-pipeline run dump.jsonl --to de -o - | jq -r .languages.de.title
     """
     from translate_pipeline.batch import run_batch
     from translate_pipeline.config import env_setting
@@ -283,30 +318,118 @@ def run(inputs, targets, output: Path, quiet: bool, force: bool, sentences, algo
     if not window.isdigit() or int(window) < 1:
         raise click.UsageError(
             f"TRANSLATE_PIPELINE_WINDOW must be a whole number >= 1, not {window!r}")
+    to_stdout = str(output) == "-"
+    _check_outputs(to_stdout, formats, html, cluster)
+    spec, output = _cluster(cluster, output)
     found = list(discover(inputs))
-    pipeline = _pipeline(targets, sentences, algorithm, source_language, device, threads,
-                         compute_type, translate_mode, no_cache)
-    pipeline.window_articles = int(window)
+    parts = (targets, sentences, algorithm, source_language, device, threads, compute_type,
+             translate_mode, no_cache)
+    if to_stdout:
+        return _run_to_stdout(found, parts, int(window))
+    if spec is None:
+        pipeline = _pipeline(*parts)
+        pipeline.window_articles = int(window)
     show_bar = not quiet and sys.stderr.isatty()
-    with click.progressbar(length=len(found), label="articles", file=sys.stderr,
-                           hidden=not show_bar) as bar:
+    from translate_pipeline.sources import expected_articles
+
+    with click.progressbar(length=sum(map(expected_articles, found)), label="articles",
+                           file=sys.stderr, hidden=not show_bar) as bar:
+
+        def show(problem):
+            if show_bar:
+                click.echo("", err=True)
+            _fail(problem)
 
         def on_outcome(outcome, problems):
             for problem in problems:
-                if show_bar:
-                    click.echo("", err=True)
-                _fail(problem)
+                show(problem)
             bar.update(1)
 
         try:
-            report = run_batch(found, output, pipeline, on_outcome, force=force)
+            if spec is None:
+                report = run_batch(found, output, pipeline, on_outcome, force=force,
+                                   formats=formats)
+            else:  # the same pipeline and writes, on the workers
+                from translate_pipeline.cluster import Job, run_on_cluster
+
+                settings, options, cache = _pipeline_parts(*parts)
+                job = Job(settings, options, cache=cache, window=int(window),
+                          formats=tuple(formats))
+                report = run_on_cluster(spec, found, output, job, force=force, on_problem=show,
+                                        on_progress=bar.update)
         except OutputLockedError as exc:
             _fail(str(exc))
             return EXIT_LOCKED
     if report.stopped:
         _fail(report.stopped)
+    digest_ok = True
+    if html:
+        from translate_pipeline.digest import write_digest
+
+        try:  # from every record in DIR, so a resumed run's digest lists them all
+            write_digest(output)
+        except PipelineError as exc:
+            _fail(str(exc))
+            digest_ok = False
     click.echo(f"{report.tally()}; outputs in {output}", err=True)
+    return EXIT_OK if report.ok and digest_ok else EXIT_FAILED
+
+
+def _check_outputs(to_stdout: bool, formats, html: bool, cluster) -> None:
+    """Usage errors (exit 2) for --output/--format/--html/--cluster that do not go together."""
+    if to_stdout and set(formats) - {"jsonl"}:
+        raise click.BadParameter("--output - writes JSON Lines; --format can only be jsonl",
+                                 param_hint="--format")
+    if to_stdout and html:
+        raise click.BadParameter("--html needs an output folder, not -", param_hint="--html")
+    if cluster is not None and (to_stdout or set(formats) not in (set(), {"json", "markdown"})):
+        raise click.BadParameter("--cluster writes the default JSON and Markdown files: not with "
+                                 "--output - or --format", param_hint="--cluster")
+
+
+def _run_to_stdout(found, parts, window: int) -> int:
+    """run --output -: JSON Lines on stdout, error lines and the tally on stderr, no files."""
+    import os
+
+    from translate_pipeline.outputs import PipeClosed, run_to_stdout
+
+    pipeline = _pipeline(*parts)
+    pipeline.window_articles = window
+
+    def on_outcome(outcome, problems):
+        for problem in problems:
+            _fail(problem)
+
+    try:
+        report = run_to_stdout(found, pipeline, sys.stdout.buffer, on_outcome)
+    except PipeClosed:  # | head: the reader has all it wants
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # no real stdout (tests)
+            pass
+        return EXIT_FAILED
+    click.echo(f"{report.tally()}; records on stdout", err=True)
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--title", default="News digest", show_default=True, help="The page's heading.")
+@reports_errors
+def digest(folder: Path, title: str) -> int:
+    """Write DIR/index.html: every article in an output folder of run or feed, with its language,
+    and its title and summary in each language side by side (self-contained; no network).
+
+    \b
+    Examples:
+      translate-pipeline digest out
+      translate-pipeline digest /srv/feeds --title "Translated feeds"
+    """
+    from translate_pipeline.digest import write_digest
+
+    path = write_digest(folder, title)
+    click.echo(f"wrote {path}")
+    return EXIT_OK
 
 
 # --- feed ---
@@ -334,11 +457,12 @@ FEED_EXIT_CODES_HELP = (
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True,
               metavar="SECONDS", help="Network timeout per request.")
 @click.option("--quiet", "-q", is_flag=True, help="No closing tally (errors and warnings still shown).")
+@cluster_option
 @summary_options
 @reports_errors
 def feed(sources, targets, output: Path, state_path, max_items, fetch_article, wait, timeout, quiet,
-         sentences, algorithm, source_language, device, threads, compute_type, translate_mode,
-         no_cache) -> int:
+         cluster, sentences, algorithm, source_language, device, threads, compute_type,
+         translate_mode, no_cache) -> int:
     """Follow RSS/Atom feeds: translate and summarize each new item once (made for cron).
 
     SOURCE is a feed URL, a feed file, or an OPML file (or URL) listing feeds. Each item is
@@ -351,9 +475,14 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
       translate-pipeline feed https://example.org/news.rss --to en -o /srv/feeds
       translate-pipeline feed feeds.opml --to en --to uk -o out --max-items 20 --quiet
       translate-pipeline feed news.xml --to de -o out --state /var/lib/tp/feeds.sqlite3
+      translate-pipeline feed feeds.opml --to en -o /shared/feeds --cluster local:4
     """
+    from contextlib import nullcontext
+
     from translate_pipeline.feeds import FeedOptions, run_feeds
     from translate_pipeline.feedstate import StateLocked, open_state
+
+    spec, output = _cluster(cluster, output)
 
     try:
         state = open_state(state_path, wait=wait)
@@ -367,9 +496,18 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     options = FeedOptions(output=output, targets=tuple(targets), max_items=max_items,
                           fetch_article=fetch_article, timeout=timeout,
                           source_language=source_language)
-    with state:
+    processor = nullcontext()
+    if spec is not None:  # one task per feed; connects only when some item needs work
+        from translate_pipeline.cluster import FeedProcessor, Job
+
+        settings, engine_options, cache = _pipeline_parts(
+            targets, sentences, algorithm, source_language, device, threads, compute_type,
+            translate_mode, no_cache)
+        processor = FeedProcessor(spec, Job(settings, engine_options, cache=cache))
+    with state, processor:
         report = run_feeds(sources, state, pipeline, options,
-                           lambda level, message: click.echo(f"{level}: {message}", err=True))
+                           lambda level, message: click.echo(f"{level}: {message}", err=True),
+                           process=processor if spec is not None else None)
     if not quiet:
         click.echo(
             f"feeds {report.feeds} ({report.not_modified} not modified, {report.failed_feeds} "

@@ -20,7 +20,7 @@ import dataclasses
 import hashlib
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,6 +53,8 @@ if TYPE_CHECKING:  # the pipeline (and sumy) load only when there is something t
 __all__ = ["FeedOptions", "FeedReport", "run_feeds"]
 
 Emit = Callable[[str, str], None]  # (level: "error" | "warning", message)
+# (folder, article) per item -> its outcome, files already written (see run_feeds)
+Process = Callable[[list[tuple[Path, Article]]], Iterable[object]]
 
 
 @dataclass(frozen=True)
@@ -234,10 +236,13 @@ def _entries(result: ArticleResult, item: FeedItem, first_seen: str, targets: Se
 
 def run_feeds(sources: Sequence[str], state: FeedState,
               pipeline: Pipeline | Callable[[], Pipeline], options: FeedOptions,
-              emit: Emit) -> FeedReport:
+              emit: Emit, process: Process | None = None) -> FeedReport:
     """Process every feed's new items, write outputs and Atom feeds; never raises for one feed.
 
-    ``pipeline`` may be a factory, called only when some item needs work.
+    ``pipeline`` may be a factory, called only when some item needs work. ``process``, when
+    given, replaces the pipeline for the items: it gets ``(folder, article)`` for every item, in
+    order, writes each item's files into its folder itself and yields its outcome, in the same
+    order (a Dask cluster does, one task per feed: :mod:`translate_pipeline.cluster`).
     """
     report = FeedReport()
     targets = tuple(dict.fromkeys(options.targets))
@@ -280,11 +285,15 @@ def run_feeds(sources: Sequence[str], state: FeedState,
                                   error=None, first_seen=first_seen)
                 continue
             work.append((feed, item, row, first_seen, article))
-    if work and callable(pipeline):
-        pipeline = pipeline()
-    outcomes = pipeline.process(article for *_, article in work) if work else iter(())
+    if work and process is not None:
+        outcomes = process([(options.output / feed.slug, article) for feed, *_, article in work])
+    else:
+        if work and callable(pipeline):
+            pipeline = pipeline()
+        outcomes = pipeline.process(article for *_, article in work) if work else iter(())
     for (feed, item, row, first_seen, _), outcome in zip(work, outcomes, strict=True):
-        _record(feed, item, row, first_seen, outcome, state, options, targets, report, emit)
+        _record(feed, item, row, first_seen, outcome, state, options, targets, report, emit,
+                written=process is not None)
     for feed in feeds:
         state.save_feed(feed.id, title=feed.title, link=feed.link, etag=feed.etag,
                         last_modified=feed.last_modified, body_sha256=feed.body_sha256,
@@ -313,13 +322,13 @@ def _unique(slug: str, taken: set[str]) -> str:
 
 def _record(feed: _Feed, item: FeedItem, row: ItemRow | None, first_seen: str, outcome,
             state: FeedState, options: FeedOptions, targets, report: FeedReport,
-            emit: Emit) -> None:
+            emit: Emit, written: bool = False) -> None:
     from translate_pipeline.pipeline import Failure
 
     label = f"{feed.label}: {item_label(item)}"
     slug = row.slug if row else (outcome.article.id if isinstance(outcome, ArticleResult)
                                  else outcome.id)
-    if isinstance(outcome, ArticleResult):
+    if isinstance(outcome, ArticleResult) and not written:
         try:
             write_outputs(options.output / feed.slug, outcome)
         except OutputError as exc:

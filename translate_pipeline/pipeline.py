@@ -26,7 +26,7 @@ from translate_pipeline.records import Article, ArticleResult, Detection, Langua
 from translate_pipeline.resume import output_languages
 from translate_pipeline.sentences import split_sentences
 
-__all__ = ["Settings", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES"]
+__all__ = ["Settings", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES", "build_pipeline"]
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +287,19 @@ class Pipeline:
             paragraphs=tuple(paragraphs),
             summary=tuple(body[i] for i in item.indices),
         )
+
+
+def build_pipeline(settings: Settings, options=None, *, cache: bool = True) -> Pipeline:
+    """The pipeline the commands run: an :class:`Engine` with ``options`` (an
+    :class:`~translate_pipeline.engine.EngineOptions`), created on first need, and the translation
+    cache as translation memory and article memo when ``cache`` is set and there are targets.
+    Cluster workers build theirs with this too (:mod:`translate_pipeline.cluster`)."""
+    memory = None
+    if settings.targets and cache:
+        from translate_pipeline.cache import TranslationMemory
+
+        memory = TranslationMemory()
+    return Pipeline(settings, engine_factory=lambda: Engine(options, memory=memory), memo=memory)
 
 
 def _unexpected(subject: str, exc: Exception) -> PipelineError:
