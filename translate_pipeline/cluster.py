@@ -27,33 +27,40 @@ parses the feeds, and writes the Atom feeds, as in the local path; the tasks wri
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
 import re
 import shutil
-import signal
-import threading
-import uuid
 import warnings
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from translate_pipeline import __version__
-from translate_pipeline import errors as _errors
-from translate_pipeline.batch import BatchReport, ErrorLog, open_batch, process_batch, read_items
+from translate_pipeline.batch import BatchReport, ErrorLog, open_batch
+from translate_pipeline.cluster_worker import (  # noqa: F401 (re-exported)
+    TEST_KILL_ENV,
+    ClusterError,
+    Job,
+    _encode_item,
+    _rebuild_error,
+    run_feed_items,
+    run_partition,
+)
 from translate_pipeline.config import env_setting
-from translate_pipeline.engine import EngineOptions
-from translate_pipeline.errors import InputError, OutputError, PipelineError
-from translate_pipeline.pipeline import Failure, Settings, Skipped, build_pipeline
+from translate_pipeline.errors import InputError, OutputError
+from translate_pipeline.pipeline import Failure
 from translate_pipeline.readers import InputFile
-from translate_pipeline.records import Article, ArticleResult, Detection, LanguageVersion
-from translate_pipeline.writers import remove_temp_files, write_outputs
+from translate_pipeline.records import (
+    Article,
+    ArticleResult,
+    Detection,
+    LanguageVersion,
+)
+from translate_pipeline.writers import remove_temp_files
 
 __all__ = [
     "ClusterSpec",
@@ -81,10 +88,6 @@ SCRATCH_NAME = ".translate-pipeline-cluster"
 RETRIES = 2
 #: Seconds to wait for a remote scheduler, and for it to have a worker.
 CONNECT_TIMEOUT = 30
-#: Test hook, never set in production: a path; the first task that writes an article (of a
-#: partition of several) while this file does not exist writes the article's id there and kills
-#: its own worker process with SIGKILL.
-TEST_KILL_ENV = "TRANSLATE_PIPELINE_TEST_KILL_WORKER"
 
 #: The Dask setting that makes a nanny set MALLOC_TRIM_THRESHOLD_ in its workers (see connect).
 NO_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
@@ -95,8 +98,6 @@ DEFAULT_PARTITION_BYTES = 4 * 1024 * 1024
 DEFAULT_PARTITION_ARTICLES = 64
 
 
-class ClusterError(PipelineError):
-    """The cluster cannot be used (unreachable scheduler, no workers, wrong version on a worker)."""
 
 
 class DaskMissing(ClusterError):
@@ -162,21 +163,6 @@ def local_output(output: Path | str) -> Path:
     )
 
 
-@dataclass(frozen=True)
-class Job:
-    """What a task needs to build the same pipeline as the local path (small and picklable).
-
-    ``token`` names the run: a worker reuses its pipeline across the tasks of one run only, so a
-    later run sees newly installed models.
-    """
-
-    settings: Settings
-    options: EngineOptions
-    cache: bool = True
-    window: int = 64
-    formats: tuple[str, ...] = ()  # run --format: json and/or markdown (files per article)
-    version: str = __version__
-    token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 def _fit_threads(job: Job, spec: ClusterSpec) -> Job:
@@ -305,216 +291,6 @@ def _check_workers(client, spec: ClusterSpec) -> None:
 
 def _slots(client) -> int:
     return max(1, sum(client.nthreads().values()))
-
-
-# --- on the workers ----------------------------------------------------------------------------
-
-_pipelines_lock = threading.Lock()
-_pipelines: OrderedDict[tuple[str, int], Any] = OrderedDict()
-_KEEP_PIPELINES = 8
-
-
-def _pipeline_for(job: Job):
-    """This worker thread's pipeline for this run (its engine, tokenizers, cache connection)."""
-    if job.version != __version__:
-        raise ClusterError("worker", f"runs translate-pipeline {__version__}, the client "
-                                     f"{job.version}")
-    key = (job.token, threading.get_ident())
-    with _pipelines_lock:
-        pipeline = _pipelines.get(key)
-        if pipeline is None:
-            pipeline = build_pipeline(job.settings, job.options, cache=job.cache)
-            pipeline.window_articles = job.window
-            _pipelines[key] = pipeline
-            while len(_pipelines) > _KEEP_PIPELINES:
-                _pipelines.popitem(last=False)
-        return pipeline
-
-
-class _Collected(ErrorLog):
-    """The ``errors.jsonl`` entries of one partition, sent back to the client that writes them."""
-
-    def __init__(self) -> None:  # no file: the client holds errors.jsonl
-        self.count = 0
-        self.entries: list[tuple[str, str, str, str, str]] = []
-
-    def add(self, source: str, id: str, error: str, reason: str, message: str) -> None:
-        self.count += 1
-        self.entries.append((source, id, error, reason, message))
-
-
-def _rebased(base: str) -> Callable[[Iterable[Any]], Iterator[Article | Failure]]:
-    """``read_items`` for relative paths given on the client: read ``base/path``, but name the
-    articles (and their errors) by the path as given, as the local path does. Every name an
-    input gives starts with its path (``FILE``, ``FILE:LINE``, ``FILE#ID`` for JSON Lines); the
-    longest path of the partition that starts a name is the input it came from."""
-
-    def read(found):
-        moved, names = [], {}
-        for item in found:
-            if isinstance(item, InputFile) and not item.path.is_absolute():
-                there = Path(base, item.path)
-                names[str(there)] = str(item.path)
-                item = InputFile(there, item.id)
-            moved.append(item)
-        prefixes = sorted(names, key=len, reverse=True)
-
-        def given(text: str) -> str | None:
-            for there in prefixes:
-                if text.startswith(there):
-                    return names[there] + text[len(there):]
-            return None
-
-        for got in read_items(moved):
-            if isinstance(got, Failure):
-                error, subject = got.error, given(got.error.subject)
-                if subject is not None:
-                    error = _rebuild_error(type(error).__name__, subject, error.reason)
-                yield Failure(given(got.source) or got.source, got.id, error)
-            else:
-                source = given(got.source)
-                yield got if source is None else replace(got, source=source)
-
-    return read
-
-
-def _rebuild_error(name: str, subject: str, reason: str) -> PipelineError:
-    """An error of class ``name`` (from :mod:`translate_pipeline.errors` when it is a plain
-    (subject, reason) one, else :class:`PipelineError`): exceptions are never pickled."""
-    cls = getattr(_errors, name, None)
-    if isinstance(cls, type) and issubclass(cls, PipelineError):
-        try:
-            return cls(subject, reason)
-        except TypeError:
-            pass
-    return PipelineError(subject, reason)
-
-
-def _encode_item(item):
-    """Inputs as tasks take them: our exceptions do not survive pickling, so an input error
-    travels as ``(class, subject, reason)``; standard input stays on the client, an error."""
-    if isinstance(item, InputError):
-        return (type(item).__name__, item.subject, item.reason)
-    if not isinstance(item, InputFile) and not hasattr(item, "url"):  # sources.InputStdin
-        return ("InputError", "-", "standard input cannot be read on a cluster; save it to a "
-                                   "file on shared storage")
-    return item
-
-
-def _decode_item(item) -> InputFile | InputError:
-    if isinstance(item, tuple):
-        error = _rebuild_error(*item)
-        return error if isinstance(error, InputError) else InputError(item[1], item[2])
-    return item
-
-
-def _journal_ids(path: Path) -> set[str]:
-    try:
-        with open(path, encoding="ascii") as handle:
-            return {json.loads(line) for line in handle if line.endswith("\n")}
-    except (OSError, ValueError):
-        return set()
-
-
-def _journal_add(path: Path, article_id: str) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, (json.dumps(article_id) + "\n").encode("ascii"))
-        finally:
-            os.close(fd)
-    except OSError:
-        pass  # only the tally of a retried partition depends on it
-
-
-def _test_kill(marker: str, article_id: str) -> None:
-    try:
-        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        return
-    os.write(fd, article_id.encode("utf-8", "surrogateescape"))
-    os.close(fd)
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-def run_partition(job: Job, base: str, out_dir: str, items: list, force: bool,
-                  journal: str) -> dict:
-    """One partition, on a worker: :func:`process_batch` into ``out_dir``; returns its summary."""
-    from translate_pipeline.outputs import open_outputs
-
-    try:
-        pipeline = _pipeline_for(job)
-        journal_path = Path(journal)
-        written_before = _journal_ids(journal_path)  # by an attempt of this run that died
-        kill_marker = os.environ.get(TEST_KILL_ENV)
-        lines: list[str] = []
-        counts = {"done": 0, "partial": 0, "failed": 0, "skipped": 0}
-
-        def on_outcome(outcome, problems: list[str]) -> None:
-            lines.extend(problems)
-            if isinstance(outcome, Failure):
-                counts["failed"] += 1
-            elif isinstance(outcome, Skipped):
-                counts["done" if outcome.id in written_before else "skipped"] += 1
-            elif problems:
-                counts["partial"] += 1
-            else:
-                counts["done"] += 1
-                _journal_add(journal_path, outcome.article.id)
-                if kill_marker and counts["done"] == 1 and len(items) > 1:
-                    _test_kill(kill_marker, outcome.article.id)
-
-        errors = _Collected()
-        found = [_decode_item(item) for item in items]
-        outputs = open_outputs(Path(out_dir), job.formats)
-        try:
-            report = process_batch(found, Path(out_dir), pipeline, errors, on_outcome,
-                                   force=force, read=_rebased(base), outputs=outputs)
-        except BaseException:
-            outputs.abort()
-            raise
-        stopped = report.stopped
-        problem = outputs.close()
-        if problem and not stopped:
-            stopped = f"stopped early: {problem}"
-        return {"count": sum(counts.values()), **counts, "stopped": stopped, "lines": lines,
-                "errors": errors.entries}
-    except Exception as exc:  # sent back as a plain error: our exceptions do not unpickle
-        raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
-
-
-def run_feed_items(job: Job, folder: str, articles: list[Article]) -> list[tuple]:
-    """One feed's new items, on a worker: process them, write each one's files into ``folder``
-    (as :func:`translate_pipeline.feeds.run_feeds` does), and return what the client records:
-    ``("ok", detection, [(lang, title, summary)], errors)`` or ``("failed", source, id, error
-    class, subject, reason)`` per item, in order."""
-    try:
-        pipeline = _pipeline_for(job)
-        results: list[tuple] = []
-        for outcome in pipeline.process(articles):
-            if isinstance(outcome, ArticleResult):
-                try:
-                    write_outputs(Path(folder), outcome)
-                except OutputError as exc:
-                    outcome = Failure(outcome.article.source, outcome.article.id, exc)
-                except Exception as exc:  # a bug must cost one item, never the feed
-                    error = OutputError(os.path.join(folder, outcome.article.id),
-                                        f"unexpected {type(exc).__name__}: {exc}")
-                    outcome = Failure(outcome.article.source, outcome.article.id, error)
-            if isinstance(outcome, Failure):
-                error = outcome.error
-                results.append(("failed", outcome.source, outcome.id, type(error).__name__,
-                                error.subject, error.reason))
-            else:
-                d = outcome.detection
-                results.append((
-                    "ok", (d.code, d.confidence, d.method),
-                    [(lang, v.title, tuple(v.summary)) for lang, v in outcome.languages],
-                    tuple(outcome.errors),
-                ))
-        return results
-    except Exception as exc:
-        raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
 
 
 # --- on the client: run ------------------------------------------------------------------------
