@@ -174,3 +174,49 @@ def test_pipeline_windows_keep_input_order(installed_de_en):
             assert outcome.version("en").summary == tuple(
                 engine.translate({("de", "en"): list(outcome.version("de").summary)})[("de", "en")]
             )
+
+
+def test_cublas_library_named_for_the_ctranslate2_build():
+    from translate_pipeline.engine import _cublas_name
+
+    assert _cublas_name("4.8.5") == "libcublas.so.12"
+    assert _cublas_name("3.24.0") == "libcublas.so.11"
+    assert _cublas_name("5.0.0") is None  # unknown build: no guess, CTranslate2 says itself
+
+
+def test_explicit_cuda_without_a_gpu_is_a_usage_error_before_any_work(installed_de_en, tmp_path):
+    import ctranslate2
+    from click.testing import CliRunner
+
+    from translate_pipeline.cli import cli
+
+    if ctranslate2.get_cuda_device_count() > 0:
+        pytest.skip("this machine has a GPU")
+    article = tmp_path / "a.txt"
+    article.write_text("Der Stadtrat tagt am Montag. Es geht um neue Radwege.", encoding="utf-8")
+    out = tmp_path / "out"
+    for flags, message in ((["--device", "cuda"], "--device cuda: no CUDA device is visible"),
+                           (["--compute-type", "float16"], "--compute-type float16: not supported on cpu")):
+        result = CliRunner().invoke(cli, ["run", str(article), "--to", "en", "-o", str(out), *flags])
+        assert result.exit_code == 2, result.output
+        assert message in result.output
+        assert not out.exists()  # nothing started
+    # auto on a machine without a GPU: the CPU, silently
+    result = CliRunner().invoke(cli, ["run", str(article), "--to", "en", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "GPU" not in result.output
+
+
+def test_threads_default_to_the_cores_this_process_may_use():
+    import os
+
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("no CPU affinity on this platform")
+    before = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {min(before)})  # as under taskset -c N
+        assert EngineOptions(device="cpu").resolved().threads == 1
+    finally:
+        os.sched_setaffinity(0, before)
+    assert EngineOptions(device="cpu").resolved().threads == len(before)
+    assert EngineOptions(device="cpu", threads=3).resolved().threads == 3

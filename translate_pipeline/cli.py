@@ -150,6 +150,14 @@ def _pipeline(*args):
     from translate_pipeline.pipeline import build_pipeline
 
     settings, options, cache = _pipeline_parts(*args)
+    if settings.targets and (options.device == "cuda" or options.compute_type != "auto"):
+        # Asked for explicitly: say now (exit 2) if this machine cannot, not once per article.
+        from translate_pipeline.errors import PipelineError
+
+        try:
+            options.resolved()
+        except PipelineError as exc:
+            raise click.UsageError(str(exc)) from None
     return build_pipeline(settings, options, cache=cache)
 
 

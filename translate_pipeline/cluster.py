@@ -50,7 +50,7 @@ from translate_pipeline.cluster_worker import (  # noqa: F401 (re-exported)
     run_feed_items,
     run_partition,
 )
-from translate_pipeline.config import env_setting
+from translate_pipeline.config import env_setting, usable_cores
 from translate_pipeline.errors import InputError, OutputError
 from translate_pipeline.pipeline import Failure
 from translate_pipeline.readers import InputFile
@@ -126,7 +126,7 @@ def parse_cluster(value: str) -> ClusterSpec:
     text = value.strip()
     match = _LOCAL.match(text)
     if match:
-        workers = int(match.group(1)) if match.group(1) else (os.cpu_count() or 1)
+        workers = int(match.group(1)) if match.group(1) else usable_cores()
         if not 1 <= workers <= 256:
             raise ValueError(f"{value!r}: local:N needs 1 <= N <= 256 worker processes")
         return ClusterSpec(text, None, workers)
@@ -169,7 +169,7 @@ def _fit_threads(job: Job, spec: ClusterSpec) -> Job:
     """On ``local:N`` the N workers share this machine's cores: unless threads were set, give
     each worker's engine its share instead of all of them."""
     if spec.local and job.options.threads == 0:
-        share = max(1, (os.cpu_count() or 1) // spec.workers)
+        share = max(1, usable_cores() // spec.workers)
         return replace(job, options=replace(job.options, threads=share))
     return job
 

@@ -39,3 +39,12 @@ def env_setting(name: str, default: str | None = None) -> str | None:
     """An environment variable, with empty values treated as unset."""
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (``taskset``, a container's CPU set), which can be
+    far fewer than ``os.cpu_count()``: one thread per usable core, not per core of the host."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
