@@ -152,12 +152,10 @@ def test_feed_on_the_cluster_matches_the_local_feed(tmp_path, install_argos, mon
     (("--cluster", "local:0"), "local:N needs"),
     (("--cluster", "locale"), "is not local or local:N"),
     (("--cluster", "tcp://a b"), "not a scheduler address"),
-    (("--cluster", "local:2", "-o", "s3://bucket/out"), "not supported yet"),
 ])
 def test_cluster_usage_errors_exit_2(tmp_path, args, message):
     (tmp_path / "a.txt").write_text("Titel\n\nText.\n", encoding="utf-8")
-    if "-o" not in args:
-        args = (*args, "-o", tmp_path / "out")
+    args = (*args, "-o", tmp_path / "out")  # URL outputs: tests/test_remote.py
     result = invoke("run", tmp_path / "a.txt", "--to", "en", *args)
     assert result.exit_code == 2 and message in result.stderr, result.output
     assert not (tmp_path / "out").exists()

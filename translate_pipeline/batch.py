@@ -6,6 +6,7 @@ killed run left there, and skips articles whose outputs are already complete for
 and settings (:mod:`translate_pipeline.resume`) unless ``force`` is set. Every failure is also a
 line in ``DIR/errors.jsonl``, which describes the latest run only. A full disk (or a read-only
 file system) stops the batch: nothing more could be written; what was written stays intact.
+An output URL (:mod:`translate_pipeline.remote`) gets the same, less the lock.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ContextManager
 
 from translate_pipeline.errors import InputError, OutputError
 from translate_pipeline.pipeline import Failure, Outcome, Pipeline, Skipped
@@ -34,6 +35,7 @@ from translate_pipeline.writers import (
 
 if TYPE_CHECKING:
     from translate_pipeline.outputs import Outputs
+    from translate_pipeline.remote import RemoteFolder
 
 __all__ = [
     "BatchReport", "ErrorLog", "ERRORS_NAME", "read_items", "run_batch", "open_batch",
@@ -144,7 +146,7 @@ def read_items(found: Iterable[InputFile | InputError]) -> Iterator[Article | Fa
 
 def run_batch(
     found: Iterable[InputFile | InputError],
-    out_dir: Path,
+    out_dir: Path | RemoteFolder,
     pipeline: Pipeline,
     on_outcome: Callable[[Outcome, list[str]], None] | None = None,
     *,
@@ -154,7 +156,8 @@ def run_batch(
     """Process and write every input; ``on_outcome(outcome, problems)`` after each one.
 
     ``formats``: ``json``, ``jsonl``, ``markdown`` (:mod:`translate_pipeline.outputs`; empty is
-    the default, JSON and Markdown files). Raises :class:`OutputLockedError` when another process
+    the default, JSON and Markdown files). ``out_dir`` is a folder, or a URL folder
+    (:mod:`translate_pipeline.remote`). Raises :class:`OutputLockedError` when another process
     holds ``out_dir``, and :class:`OutputError` when the folder cannot be created or written;
     everything else is in the report.
     """
@@ -174,11 +177,22 @@ def run_batch(
         return report
 
 
-@contextmanager
-def open_batch(out_dir: Path) -> Iterator[ErrorLog]:
+def open_batch(out_dir: Path | RemoteFolder) -> ContextManager[ErrorLog]:
     """Hold ``out_dir``'s lock, check it is writable, remove a killed run's temporary files, and
     yield a fresh ``errors.jsonl``: what every batch does before its first article, whether it
-    runs here (:func:`run_batch`) or on a cluster (:mod:`translate_pipeline.cluster`)."""
+    runs here (:func:`run_batch`) or on a cluster (:mod:`translate_pipeline.cluster`).
+
+    ``out_dir`` may be a URL (:class:`~translate_pipeline.remote.RemoteFolder`): the same, less
+    the lock (see :func:`translate_pipeline.remote.open_remote_batch`)."""
+    if not isinstance(out_dir, PurePath):
+        from translate_pipeline.remote import open_remote_batch
+
+        return open_remote_batch(out_dir)
+    return _open_local_batch(out_dir)
+
+
+@contextmanager
+def _open_local_batch(out_dir: Path) -> Iterator[ErrorLog]:
     with output_lock(out_dir):
         check_writable(out_dir)  # a read-only folder is one error, not one per article
         removed = remove_temp_files(out_dir)
@@ -189,7 +203,7 @@ def open_batch(out_dir: Path) -> Iterator[ErrorLog]:
 
 def process_batch(
     found: Iterable[InputFile | InputError],
-    out_dir: Path,
+    out_dir: Path | RemoteFolder,
     pipeline: Pipeline,
     errors: ErrorLog,
     on_outcome: Callable[[Outcome, list[str]], None] | None = None,
@@ -230,12 +244,15 @@ def process_batch(
             except OutputError as exc:
                 outcome = Failure(outcome.article.source, outcome.article.id, exc)
                 cause = exc.__cause__
-                if isinstance(cause, OSError) and cause.errno in FULL_DISK_ERRNOS:
+                # a URL output whose server is gone (remote.py) stops the batch as a full disk
+                if (isinstance(cause, OSError) and cause.errno in FULL_DISK_ERRNOS
+                        or getattr(exc, "stops_batch", False)):
                     stopped = f"stopped early: {exc}; outputs already written are intact"
             except Exception as exc:  # a bug must cost one article, never the batch
                 log.debug("unexpected error writing %s", outcome.article.id, exc_info=True)
-                error = OutputError(str(out_dir / outcome.article.id),
-                                    f"unexpected {type(exc).__name__}: {exc}")
+                where = (out_dir / outcome.article.id if isinstance(out_dir, PurePath)
+                         else out_dir.child(outcome.article.id))
+                error = OutputError(str(where), f"unexpected {type(exc).__name__}: {exc}")
                 outcome = Failure(outcome.article.source, outcome.article.id, error)
             else:
                 problems = [f"{outcome.article.source}: {e}" for e in outcome.errors]

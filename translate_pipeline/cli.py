@@ -82,10 +82,10 @@ cluster_option = click.option(
 )
 
 
-def _cluster(value: str | None, output: Path):
-    """(spec, output) for --cluster, or (None, output); usage errors exit 2."""
+def _cluster_spec(value: str | None):
+    """The ClusterSpec of --cluster, or None; usage errors exit 2."""
     if value is None:
-        return None, output
+        return None
     from translate_pipeline import cluster
 
     try:
@@ -94,14 +94,45 @@ def _cluster(value: str | None, output: Path):
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--cluster") from None
     try:
-        output = cluster.local_output(output)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--output") from None
-    try:
         cluster.require_dask()
     except cluster.DaskMissing as exc:
         raise click.UsageError(str(exc)) from None
-    return spec, output
+    return spec
+
+
+def _cluster(value: str | None, output: Path):
+    """(spec, output) for feed's --cluster, or (None, output); usage errors exit 2."""
+    spec = _cluster_spec(value)
+    if spec is None:
+        return None, output
+    from translate_pipeline import cluster
+
+    try:
+        return spec, cluster.local_output(output)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--output") from None
+
+
+def _run_output(text: str):
+    """run's --output: a folder's Path, or for a URL (``s3://bucket/news``) a RemoteFolder,
+    checked here: fsspec and the protocol's package must be installed (usage errors exit 2).
+    ``file://`` URLs are folders."""
+    if "://" not in text and not text.lower().startswith("file:"):
+        return Path(text)
+    from translate_pipeline.remote import (
+        RemoteFolder,
+        RemoteUsageError,
+        check_protocol,
+        parse_output,
+    )
+
+    try:
+        target = parse_output(text)
+        if isinstance(target, RemoteFolder):
+            check_protocol(target)
+    except RemoteUsageError as exc:
+        raise click.BadParameter(str(exc), param_hint="--output") from None
+    return target
 
 
 def summary_options(command: Callable) -> Callable:
@@ -280,8 +311,10 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @targets_option
 @click.option("--output", "-o", "output", required=True,
-              type=click.Path(file_okay=False, path_type=Path, allow_dash=True),
-              help="Output folder (created if missing); - streams JSON Lines to stdout instead.")
+              type=click.Path(file_okay=False, allow_dash=True),
+              help="Output folder (created if missing), or an fsspec URL (s3://bucket/news; needs "
+                   "pip install fsspec and the protocol's package, e.g. s3fs); - streams JSON "
+                   "Lines to stdout instead.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--force", is_flag=True,
               help="Redo every article, even those whose outputs are complete for the same input "
@@ -295,7 +328,7 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
 @cluster_option
 @summary_options
 @reports_errors
-def run(inputs, targets, output: Path, quiet: bool, force: bool, cluster, sentences, algorithm,
+def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentences, algorithm,
         source_language, device, threads, compute_type, translate_mode, no_cache, formats=(),
         html=False) -> int:
     """Translate and summarize files, folders and URLs (.txt, .md, .html, .jsonl; recursive).
@@ -314,6 +347,7 @@ def run(inputs, targets, output: Path, quiet: bool, force: bool, cluster, senten
       translate-pipeline run notes/ --from fr --to en -o out --device cpu --threads 2
       translate-pipeline run feeds/ --to en --translate summary --no-cache -o out
       translate-pipeline run archive/ --to en -o /shared/out --cluster tcp://scheduler:8786
+      translate-pipeline run samples --to en -o s3://bucket/news
       translate-pipeline run page.html https://example.org/news/1 --to en -o out --html
       translate-pipeline run dump.jsonl --to de -o - | jq -r .languages.de.title
     """
@@ -326,9 +360,11 @@ def run(inputs, targets, output: Path, quiet: bool, force: bool, cluster, senten
     if not window.isdigit() or int(window) < 1:
         raise click.UsageError(
             f"TRANSLATE_PIPELINE_WINDOW must be a whole number >= 1, not {window!r}")
-    to_stdout = str(output) == "-"
+    to_stdout = output == "-"
     _check_outputs(to_stdout, formats, html, cluster)
-    spec, output = _cluster(cluster, output)
+    spec = _cluster_spec(cluster)
+    if not to_stdout:
+        output = _run_output(output)
     found = list(discover(inputs))
     parts = (targets, sentences, algorithm, source_language, device, threads, compute_type,
              translate_mode, no_cache)
@@ -375,7 +411,12 @@ def run(inputs, targets, output: Path, quiet: bool, force: bool, cluster, senten
         from translate_pipeline.digest import write_digest
 
         try:  # from every record in DIR, so a resumed run's digest lists them all
-            write_digest(output)
+            if isinstance(output, Path):
+                write_digest(output)
+            else:
+                from translate_pipeline.remote import write_remote_digest
+
+                write_remote_digest(output)
         except PipelineError as exc:
             _fail(str(exc))
             digest_ok = False

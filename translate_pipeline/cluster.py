@@ -10,7 +10,8 @@ a few per worker thread at a time. Each task builds the same pipeline as the loc
 caches each CTranslate2 model once per process) and runs
 :func:`~translate_pipeline.batch.process_batch` on its partition: the same resume check and the
 same atomic writes, straight into the output folder, which every worker must see at the same path
-(shared storage). A task returns small summaries only:
+(shared storage), or to the output URL (:mod:`translate_pipeline.remote`: every worker writes
+there through fsspec). A task returns small summaries only:
 counts, the ``error:`` lines and the ``errors.jsonl`` entries. The client holds the output folder's
 lock for the whole run (:func:`~translate_pipeline.batch.open_batch`), feeds the progress bar as
 partitions complete, and prints the lines and appends the entries in input order, so the tally,
@@ -18,8 +19,9 @@ partitions complete, and prints the lines and appends the entries in input order
 
 A worker that dies mid-partition loses nothing: Dask runs the partition again (retries, and the
 scheduler reschedules the tasks of a lost worker), and the resume check skips what the first attempt
-had written. A journal per run (``DIR/.translate-pipeline-cluster/``, removed at the end) lets the
-retry count those articles as done rather than skipped.
+had written. A journal per run (``DIR/.translate-pipeline-cluster/``, removed at the end; for a URL,
+one empty object per written article there) lets the retry count those articles as done rather
+than skipped.
 
 ``feed``: one task per feed, holding that feed's new items; the client keeps the state, fetches and
 parses the feeds, and writes the Atom feeds, as in the local path; the tasks write the items' files.
@@ -36,8 +38,8 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
 
 from translate_pipeline import __version__
 from translate_pipeline.batch import BatchReport, ErrorLog, open_batch
@@ -61,6 +63,9 @@ from translate_pipeline.records import (
     LanguageVersion,
 )
 from translate_pipeline.writers import remove_temp_files
+
+if TYPE_CHECKING:
+    from translate_pipeline.remote import RemoteFolder
 
 __all__ = [
     "ClusterSpec",
@@ -149,8 +154,8 @@ def require_dask() -> None:
 
 
 def local_output(output: Path | str) -> Path:
-    """``--output`` for a cluster run: a folder (``file://`` URLs allowed); raises ValueError for
-    other URLs, which are not supported yet (``Path`` has already folded ``//`` into ``/``)."""
+    """``feed --output``: a folder (``file://`` URLs allowed); raises ValueError for other URLs,
+    which only ``run`` writes to (``Path`` has already folded ``//`` into ``/``)."""
     text = str(output)
     match = _URL.match(text)
     if match is None:
@@ -158,11 +163,9 @@ def local_output(output: Path | str) -> Path:
     if match.group(1).lower() == "file":
         return Path("/" + text[len("file:"):].lstrip("/"))
     raise ValueError(
-        f"{text.replace(':/', '://', 1)}: URL outputs (fsspec) are not supported yet; give a "
-        "folder on storage every worker sees at the same path (e.g. an NFS mount)"
+        f"{text.replace(':/', '://', 1)}: feed writes to a folder (on storage every worker sees, "
+        "with --cluster); URL outputs (fsspec) are for run only"
     )
-
-
 
 
 def _fit_threads(job: Job, spec: ClusterSpec) -> Job:
@@ -321,7 +324,7 @@ def _lost(part: list, exc: BaseException) -> dict:
 def run_on_cluster(
     spec: ClusterSpec,
     found: Iterable[InputFile | InputError],
-    out_dir: Path,
+    out_dir: Path | RemoteFolder,
     job: Job,
     *,
     force: bool = False,
@@ -330,6 +333,8 @@ def run_on_cluster(
 ) -> BatchReport:
     """:func:`~translate_pipeline.batch.run_batch` on a Dask cluster (see the module docstring).
 
+    ``out_dir`` is a folder every worker sees, or a URL folder
+    (:class:`~translate_pipeline.remote.RemoteFolder`) the workers write to directly.
     ``on_problem(line)`` for each ``error:`` line, in input order; ``on_progress(n)`` when a
     partition completes, ``n`` its articles. Raises what ``run_batch`` raises, and
     :class:`ClusterError` when the cluster cannot be used.
@@ -340,24 +345,58 @@ def run_on_cluster(
     if "jsonl" in job.formats:  # one file for the whole folder: not from many writers
         raise ClusterError("--cluster", "cannot write --format jsonl; use json or markdown")
     max_bytes, max_articles = partition_limits()
-    with connect(spec) as client, open_batch(out_dir) as errors:
+    with connect(spec) as client:
+        if not isinstance(out_dir, PurePath):
+            _check_remote_workers(client, spec, out_dir)
+        with open_batch(out_dir) as errors:
+            target, journals, remove_journals, remove_temps = _scratch(out_dir, job.token, base)
+            try:
+                parts = partitions(found, base, _slots(client), max_bytes, max_articles)
+                log.info("%d inputs in %d partitions on %s", len(found), len(parts), spec.text)
+                report = _drive(client, parts, job, base, target, journals, force, errors,
+                                on_problem, on_progress)
+            finally:
+                remove_journals()
+            # Every task has ended: what a killed worker was writing is garbage now.
+            remove_temps()
+    return report
+
+
+def _scratch(out_dir: Path | RemoteFolder, token: str, base: str):
+    """``(target, journals, remove_journals, remove_temps)`` for a run: where the tasks write
+    (an absolute path, or the URL folder), the folder of this run's journals (for a URL,
+    relative to it), and what cleans up after it. A killed cluster run's journals go first."""
+    if isinstance(out_dir, PurePath):
         scratch = out_dir / SCRATCH_NAME
-        shutil.rmtree(scratch, ignore_errors=True)  # a killed cluster run's journals
-        journals = scratch / job.token
+        shutil.rmtree(scratch, ignore_errors=True)
+        journals = scratch / token
         try:
             journals.mkdir(parents=True)
         except OSError as exc:
             raise OutputError(str(journals), f"cannot write: {exc.strerror or exc}") from exc
-        try:
-            parts = partitions(found, base, _slots(client), max_bytes, max_articles)
-            log.info("%d inputs in %d partitions on %s", len(found), len(parts), spec.text)
-            report = _drive(client, parts, job, base, _absolute(out_dir, base), journals,
-                            force, errors, on_problem, on_progress)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        # Every task has ended: what a killed worker was writing is garbage now.
-        remove_temp_files(out_dir)
-    return report
+        return (_absolute(out_dir, base), _absolute(journals, base),
+                lambda: shutil.rmtree(scratch, ignore_errors=True),
+                lambda: remove_temp_files(out_dir))
+    from translate_pipeline.remote import Remote, remove_tree
+
+    remote = Remote(out_dir)
+    remove_tree(remote, SCRATCH_NAME)
+    return (out_dir, f"{SCRATCH_NAME}/{token}", lambda: remove_tree(remote, SCRATCH_NAME),
+            remote.remove_temp_files)
+
+
+def _check_remote_workers(client, spec: ClusterSpec, folder: RemoteFolder) -> None:
+    """Every worker must have fsspec and the URL's file system (s3fs for s3://, ...)."""
+    from translate_pipeline.remote import worker_problem
+
+    try:
+        problems = client.run(worker_problem, folder.url)
+    except Exception as exc:
+        raise ClusterError(f"--cluster {spec.text}", f"cannot check the workers: {exc}") from exc
+    for worker, problem in sorted(problems.items()):
+        if problem:
+            raise ClusterError(f"--cluster {spec.text}",
+                               f"worker {worker} cannot write the output URL: {problem}")
 
 
 def _drive(client, parts, job, base, out_dir, journals, force, errors: ErrorLog,
@@ -383,7 +422,7 @@ def _drive(client, parts, job, base, out_dir, journals, force, errors: ErrorLog,
             index, part = nxt
             future = client.submit(
                 run_partition, job, base, out_dir, [_encode_item(i) for i in part], force,
-                str(journals / str(index)),
+                f"{journals}/{index}",
                 key=f"translate-pipeline-{job.token}-{index}", retries=RETRIES, pure=False,
             )
             running[future.key] = (index, part)

@@ -2,7 +2,7 @@
 
 A task gets a small picklable :class:`Job` and a partition; it builds the same pipeline as the
 local path once per worker thread and run, runs :func:`~translate_pipeline.batch.process_batch`
-into the shared output folder, and returns small summaries only. Kept apart from the client code
+into the shared output folder (or the output URL), and returns small summaries only. Kept apart from the client code
 so each side reads on its own.
 """
 
@@ -159,23 +159,30 @@ def _decode_item(item) -> InputFile | InputError:
     return item
 
 
-def _journal_ids(path: Path) -> set[str]:
-    try:
-        with open(path, encoding="ascii") as handle:
-            return {json.loads(line) for line in handle if line.endswith("\n")}
-    except (OSError, ValueError):
-        return set()
+class _FileJournal:
+    """The articles one partition wrote, one JSON string per line in a local file (a folder on
+    shared storage); :class:`translate_pipeline.remote.RemoteJournal` for URL outputs."""
 
-
-def _journal_add(path: Path, article_id: str) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    def __init__(self, path: Path):
+        self.path = path
         try:
-            os.write(fd, (json.dumps(article_id) + "\n").encode("ascii"))
-        finally:
-            os.close(fd)
-    except OSError:
-        pass  # only the tally of a retried partition depends on it
+            with open(path, encoding="ascii") as handle:
+                self._before = {json.loads(line) for line in handle if line.endswith("\n")}
+        except (OSError, ValueError):
+            self._before = set()
+
+    def written_before(self, article_id: str) -> bool:
+        return article_id in self._before
+
+    def add(self, article_id: str) -> None:
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, (json.dumps(article_id) + "\n").encode("ascii"))
+            finally:
+                os.close(fd)
+        except OSError:
+            pass  # only the tally of a retried partition depends on it
 
 
 def _test_kill(marker: str, article_id: str) -> None:
@@ -188,15 +195,22 @@ def _test_kill(marker: str, article_id: str) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def run_partition(job: Job, base: str, out_dir: str, items: list, force: bool,
-                  journal: str) -> dict:
-    """One partition, on a worker: :func:`process_batch` into ``out_dir``; returns its summary."""
+def run_partition(job: Job, base: str, out_dir, items: list, force: bool, journal: str) -> dict:
+    """One partition, on a worker: :func:`process_batch` into ``out_dir`` (a folder's path, or
+    a :class:`~translate_pipeline.remote.RemoteFolder`); returns its summary. ``journal`` notes
+    the articles written (a file's path; for a URL folder, a folder inside it)."""
     from translate_pipeline.outputs import open_outputs
 
     try:
         pipeline = _pipeline_for(job)
-        journal_path = Path(journal)
-        written_before = _journal_ids(journal_path)  # by an attempt of this run that died
+        target = out_dir if hasattr(out_dir, "url") else Path(out_dir)
+        outputs = open_outputs(target, job.formats)
+        if hasattr(out_dir, "url"):
+            from translate_pipeline.remote import Remote, RemoteJournal
+
+            written = RemoteJournal(getattr(outputs, "remote", None) or Remote(out_dir), journal)
+        else:
+            written = _FileJournal(Path(journal))  # by an attempt of this run that died
         kill_marker = os.environ.get(TEST_KILL_ENV)
         lines: list[str] = []
         counts = {"done": 0, "partial": 0, "failed": 0, "skipped": 0}
@@ -206,20 +220,19 @@ def run_partition(job: Job, base: str, out_dir: str, items: list, force: bool,
             if isinstance(outcome, Failure):
                 counts["failed"] += 1
             elif isinstance(outcome, Skipped):
-                counts["done" if outcome.id in written_before else "skipped"] += 1
+                counts["done" if written.written_before(outcome.id) else "skipped"] += 1
             elif problems:
                 counts["partial"] += 1
             else:
                 counts["done"] += 1
-                _journal_add(journal_path, outcome.article.id)
+                written.add(outcome.article.id)
                 if kill_marker and counts["done"] == 1 and len(items) > 1:
                     _test_kill(kill_marker, outcome.article.id)
 
         errors = _Collected()
         found = [_decode_item(item) for item in items]
-        outputs = open_outputs(Path(out_dir), job.formats)
         try:
-            report = process_batch(found, Path(out_dir), pipeline, errors, on_outcome,
+            report = process_batch(found, target, pipeline, errors, on_outcome,
                                    force=force, read=_rebased(base), outputs=outputs)
         except BaseException:
             outputs.abort()

@@ -12,7 +12,9 @@
   no lock, no resume.
 
 Each kind answers :meth:`is_complete` for resuming (the fingerprint in the JSON record, in the
-Markdown front matter, or in the ``articles.jsonl`` line).
+Markdown front matter, or in the ``articles.jsonl`` line). An output URL (``s3://bucket/news``)
+gets the same kinds with the same bytes from :mod:`translate_pipeline.remote`, which
+:func:`open_outputs` hands it to.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import BinaryIO
 
 from translate_pipeline import writers
@@ -212,7 +214,12 @@ class _All(Outputs):
 
 
 def open_outputs(out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> Outputs:
-    """The outputs for ``--format`` values (empty: the default, JSON and Markdown files)."""
+    """The outputs for ``--format`` values (empty: the default, JSON and Markdown files);
+    ``out_dir`` may be a URL folder (:class:`translate_pipeline.remote.RemoteFolder`)."""
+    if not isinstance(out_dir, PurePath):
+        from translate_pipeline.remote import open_remote_outputs
+
+        return open_remote_outputs(out_dir, formats)
     formats = tuple(formats) or DEFAULT_FORMATS
     parts: list[Outputs] = []
     if "json" in formats or "markdown" in formats:

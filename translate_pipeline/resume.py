@@ -31,7 +31,8 @@ from translate_pipeline import __version__
 from translate_pipeline.errors import PipelineError
 from translate_pipeline.records import Article, Detection
 
-__all__ = ["FORMAT", "fingerprint", "output_languages", "is_complete", "Fingerprinter"]
+__all__ = ["FORMAT", "fingerprint", "output_languages", "is_complete", "record_is_complete",
+           "head_has_fingerprint", "Fingerprinter"]
 
 #: Bump when the outputs change for the same inputs and settings (2: Markdown front matter).
 FORMAT = 2
@@ -89,30 +90,45 @@ def is_complete(out_dir: Path, article_id: str, expected: str, languages: Sequen
                 record = json.load(handle)
         except (OSError, ValueError):
             return False
-        if not isinstance(record, dict) or record.get("errors"):
-            return False
-        if record.get("fingerprint") != expected:
-            return False
-        if list(record.get("languages") or ()) != list(languages):
+        if not record_is_complete(record, expected, languages):
             return False
     if "markdown" not in formats:
         return True
     paths = [base.with_name(f"{base.name}.{lang}.md") for lang in languages]
     if "json" in formats:
         return all(path.is_file() for path in paths)
-    line = f"fingerprint: {json.dumps(expected)}\n".encode()
-    return all(line in _head(path) for path in paths)
+    return all(head_has_fingerprint(_head(path), expected) for path in paths)
+
+
+def record_is_complete(record, expected: str, languages: Sequence[str]) -> bool:
+    """The rule for a parsed JSON record: a dict with fingerprint ``expected``, no ``errors``,
+    and exactly ``languages`` (also applied to records at URL outputs, :mod:`.remote`)."""
+    if not isinstance(record, dict) or record.get("errors"):
+        return False
+    if record.get("fingerprint") != expected:
+        return False
+    return list(record.get("languages") or ()) == list(languages)
+
+
+#: How much of a Markdown file :func:`head_has_fingerprint` needs at most.
+HEAD_BYTES = 64 * 1024
+
+
+def head_has_fingerprint(head: bytes, expected: str) -> bool:
+    """The rule for a Markdown file (its first :data:`HEAD_BYTES` bytes): its front matter holds
+    ``fingerprint: "<expected>"``."""
+    end = head.find(b"\n---\n", 3)
+    front = head[:end + 1] if head.startswith(b"---\n") and end > 0 else b""
+    return f"fingerprint: {json.dumps(expected)}\n".encode() in front
 
 
 def _head(path: Path) -> bytes:
-    """The front matter (at most its first 64 KiB) of a Markdown file, b"" when unreadable."""
+    """The first :data:`HEAD_BYTES` of a file, b"" when unreadable."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(64 * 1024)
+            return handle.read(HEAD_BYTES)
     except OSError:
         return b""
-    end = head.find(b"\n---\n", 3)
-    return head[:end + 1] if head.startswith(b"---\n") and end > 0 else b""
 
 
 class Fingerprinter:

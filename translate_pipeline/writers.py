@@ -31,7 +31,10 @@ __all__ = [
     "to_markdown",
     "to_text",
     "output_paths",
+    "render_outputs",
     "write_outputs",
+    "encode",
+    "temp_name",
     "output_lock",
     "remove_temp_files",
     "check_writable",
@@ -56,6 +59,19 @@ def _write_fd(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def temp_name(name: str) -> str:
+    """A fresh temporary name for the file ``name``: ``.NAME.XXXXXXXX.tmp`` (what
+    :func:`remove_temp_files` removes), random enough that writers never collide."""
+    token = "".join(secrets.choice(_TEMP_CHARS) for _ in range(8))
+    return f".{name}.{token}.tmp"
+
+
+def encode(text: str) -> bytes:
+    """An output's bytes. backslashreplace: a file name that is not UTF-8 (held as surrogates) is
+    written as \\udcXX, which inside a JSON string is a valid escape, instead of failing the write."""
+    return text.encode("utf-8", "backslashreplace")
+
+
 def _create_temp(path: Path) -> tuple[int, Path]:
     """A new, empty ``.NAME.XXXXXXXX.tmp`` beside ``path``, open for writing.
 
@@ -63,8 +79,7 @@ def _create_temp(path: Path) -> tuple[int, Path]:
     the rename and hide the outputs from other users).
     """
     for _ in range(100):
-        token = "".join(secrets.choice(_TEMP_CHARS) for _ in range(8))
-        tmp = path.with_name(f".{path.name}.{token}.tmp")
+        tmp = path.with_name(temp_name(path.name))
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
@@ -87,9 +102,7 @@ def _stage(path: Path, text: str) -> Path:
         raise _cannot_write(path, exc) from exc
     try:
         try:
-            # backslashreplace: a file name that is not UTF-8 (held as surrogates) is written as
-            # \udcXX, which inside a JSON string is a valid escape, instead of failing the write.
-            _write_fd(fd, text.encode("utf-8", "backslashreplace"))
+            _write_fd(fd, encode(text))
         finally:
             os.close(fd)
     except BaseException as exc:
@@ -191,6 +204,26 @@ def output_paths(out_dir: Path, result: ArticleResult) -> list[Path]:
     ]
 
 
+def render_outputs(
+    out_dir: Path, result: ArticleResult, *, fingerprint: str | None = None,
+    formats: Sequence[str] = ("json", "markdown"),
+) -> list[tuple[Path, str]]:
+    """The ``(path, text)`` of each file :func:`write_outputs` writes, in the order it renames
+    them (Markdown first, the JSON record last); also what URL outputs write
+    (:mod:`translate_pipeline.remote`), so both give the same bytes."""
+    paths = output_paths(out_dir, result)
+    files = []
+    if "markdown" in formats:
+        files += [(path, to_markdown(result, lang, fingerprint=fingerprint))
+                  for path, (lang, _) in zip(paths[1:], result.languages)]
+    if "json" in formats:
+        record = result.to_dict()
+        if fingerprint is not None:
+            record["fingerprint"] = fingerprint
+        files.append((paths[0], json.dumps(record, ensure_ascii=False, indent=2) + "\n"))
+    return files
+
+
 def write_outputs(
     out_dir: Path, result: ArticleResult, *, fingerprint: str | None = None,
     formats: Sequence[str] = ("json", "markdown"),
@@ -202,16 +235,7 @@ def write_outputs(
     ``"fingerprint"`` (and in the Markdown front matter), which is how a later ``run`` knows the
     article is done. ``formats`` says which files: ``json``, ``markdown`` or both.
     """
-    paths = output_paths(out_dir, result)
-    files = []
-    if "markdown" in formats:
-        files += [(path, to_markdown(result, lang, fingerprint=fingerprint))
-                  for path, (lang, _) in zip(paths[1:], result.languages)]
-    if "json" in formats:
-        record = result.to_dict()
-        if fingerprint is not None:
-            record["fingerprint"] = fingerprint
-        files.append((paths[0], json.dumps(record, ensure_ascii=False, indent=2) + "\n"))
+    files = render_outputs(out_dir, result, fingerprint=fingerprint, formats=formats)
     atomic_write_all(files)
     return [path for path, _ in files]
 
