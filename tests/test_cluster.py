@@ -322,3 +322,17 @@ def test_a_partition_lost_on_every_try_fails_its_inputs(tmp_path, threads_cluste
     entries = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
     assert [(e["id"], e["error"]) for e in entries] == [("a/n01", "ClusterError"),
                                                        ("a/n03", "ClusterError")]
+
+
+def test_missing_models_are_summed_over_partitions(tmp_path, threads_cluster):
+    from translate_pipeline.engine import EngineOptions
+    from translate_pipeline.pipeline import Settings
+    from translate_pipeline.readers import discover
+
+    corpus = make_corpus(tmp_path / "corpus", 5)  # 3 partitions of at most 2
+    job = cluster.Job(Settings(targets=("fr",), source_language="de"), EngineOptions(),
+                      cache=False)  # nothing installed: de->fr would go de->en->fr
+    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), tmp_path / "out",
+                                    job)
+    assert (report.done, report.partial, report.failed) == (0, 5, 0)
+    assert report.missing_models == ((("de", "en"), 5), (("en", "fr"), 5))

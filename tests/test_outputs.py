@@ -147,8 +147,14 @@ def test_output_dash_streams_json_lines_and_writes_no_file(tmp_path, monkeypatch
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert f"error: {DATA / 'articles.jsonl'}:3: is not valid JSON" in result.stderr
     assert len(errors) == 4  # the broken line, and three articles without uk
-    assert result.stderr.splitlines()[-1] == (
+    lines = result.stderr.splitlines()
+    at = lines.index(
         "done 2, skipped 0, failed 4 (3 written without some languages); records on stdout")
+    # then, once, the models to install: most needed first (de->uk goes through en)
+    assert lines[at + 1].startswith(
+        "missing models: en->uk (3 articles), de->en (2 articles); install them, then run")
+    assert lines[at + 2:] == ["  translate-pipeline models install en uk",
+                              "  translate-pipeline models install de en"]
     assert os.listdir(tmp_path / "cwd") == []  # no lock, no errors.jsonl, nothing
 
 

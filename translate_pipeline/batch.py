@@ -15,7 +15,8 @@ import dataclasses
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -52,13 +53,16 @@ ERRORS_NAME = "errors.jsonl"
 class BatchReport:
     """``done``: written complete; ``partial``: written, some target language missing;
     ``failed``: nothing written; ``skipped``: already complete from an earlier run.
-    ``stopped``: why the batch ended before its last input (a full disk), else ``None``."""
+    ``stopped``: why the batch ended before its last input (a full disk), else ``None``.
+    ``missing_models``: ``((from, to), articles)`` for each package whose installation would
+    give the written articles their missing languages, most needed first."""
 
     done: int = 0
     partial: int = 0
     failed: int = 0
     skipped: int = 0
     stopped: str | None = None
+    missing_models: tuple[tuple[tuple[str, str], int], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -235,6 +239,7 @@ def process_batch(
 
     done = partial = failed = skipped = 0
     stopped = None
+    missing: Counter[tuple[str, str]] = Counter()
     for outcome in pipeline.process(read(found), skip=skip):
         problems: list[str] = []
         if isinstance(outcome, ArticleResult):
@@ -257,6 +262,7 @@ def process_batch(
             else:
                 problems = [f"{outcome.article.source}: {e}" for e in outcome.errors]
                 errors.add_missing(outcome)
+                missing.update(outcome.missing_models)
         else:
             known.pop(outcome.id, None)
         if isinstance(outcome, Failure):
@@ -275,5 +281,10 @@ def process_batch(
             on_outcome(outcome, problems)
         if stopped:
             break
-    return BatchReport(done, partial, failed, skipped, stopped)
+    return BatchReport(done, partial, failed, skipped, stopped, most_needed(missing))
+
+
+def most_needed(missing: Mapping[tuple[str, str], int]) -> tuple[tuple[tuple[str, str], int], ...]:
+    """``((from, to), articles)`` pairs, the most needed first (then by pair)."""
+    return tuple(sorted(missing.items(), key=lambda item: (-item[1], item[0])))
 

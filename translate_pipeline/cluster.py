@@ -35,6 +35,7 @@ import os
 import re
 import shutil
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -42,7 +43,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from translate_pipeline import __version__
-from translate_pipeline.batch import BatchReport, ErrorLog, open_batch
+from translate_pipeline.batch import BatchReport, ErrorLog, most_needed, open_batch
 from translate_pipeline.cluster_worker import (  # noqa: F401 (re-exported)
     TEST_KILL_ENV,
     ClusterError,
@@ -406,6 +407,7 @@ def _drive(client, parts, job, base, out_dir, journals, force, errors: ErrorLog,
     import distributed
 
     totals = {"done": 0, "partial": 0, "failed": 0, "skipped": 0}
+    missing: Counter[tuple[str, str]] = Counter()
     stopped: str | None = None
     queue = iter(enumerate(parts))
     running: dict[str, tuple[int, list]] = {}
@@ -436,6 +438,8 @@ def _drive(client, parts, job, base, out_dir, journals, force, errors: ErrorLog,
             errors.add(*entry)
         for name in totals:
             totals[name] += summary[name]
+        for source, target, articles in summary.get("missing", ()):
+            missing[(source, target)] += articles
 
     submit_more()
     for future in completed:
@@ -460,7 +464,7 @@ def _drive(client, parts, job, base, out_dir, journals, force, errors: ErrorLog,
     for index in sorted(finished):  # after a stop: what ran beyond the gap
         report(finished.pop(index))
     return BatchReport(totals["done"], totals["partial"], totals["failed"], totals["skipped"],
-                       stopped)
+                       stopped, most_needed(missing))
 
 
 # --- on the client: feed -----------------------------------------------------------------------

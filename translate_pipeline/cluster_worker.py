@@ -242,7 +242,8 @@ def run_partition(job: Job, base: str, out_dir, items: list, force: bool, journa
         if problem and not stopped:
             stopped = f"stopped early: {problem}"
         return {"count": sum(counts.values()), **counts, "stopped": stopped, "lines": lines,
-                "errors": errors.entries}
+                "errors": errors.entries,
+                "missing": [[a, b, n] for (a, b), n in report.missing_models]}
     except Exception as exc:  # sent back as a plain error: our exceptions do not unpickle
         raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
 

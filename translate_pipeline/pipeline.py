@@ -206,18 +206,19 @@ class Pipeline:
     def _translate(self, prepared: list[_Prepared]):
         """One engine call for the window.
 
-        Returns translated strings and error reasons, both keyed by ``(id(item), target)``.
+        Returns translated strings and errors, both keyed by ``(id(item), target)``; an error is
+        ``(reason, pairs to install)``, the pairs empty unless a model is missing.
         """
         jobs: dict[tuple[str, str], list[str]] = {}
         spans: dict[tuple[int, str], tuple[tuple[str, str], int, int]] = {}
-        errors: dict[tuple[int, str], str] = {}
+        errors: dict[tuple[int, str], tuple[str, tuple[tuple[str, str], ...]]] = {}
         for item in prepared:
             source = item.detection.code
             for target in self._targets(item):
                 try:
                     self.engine.route(source, target)
                 except PipelineError as exc:
-                    errors[(id(item), target)] = exc.reason
+                    errors[(id(item), target)] = (exc.reason, getattr(exc, "suggested", ()))
                     continue
                 job = jobs.setdefault((source, target), [])
                 wanted = self._wanted(item)
@@ -239,7 +240,7 @@ class Pipeline:
                     log.info("%s", exc)  # each article's error line says it (no stray line)
                     for key, (span_pair, _, _) in spans.items():
                         if span_pair == pair:
-                            errors[key] = str(exc)
+                            errors[key] = (str(exc), getattr(exc, "suggested", ()))
         translated = {
             key: outputs[pair][start:end]
             for key, (pair, start, end) in spans.items()
@@ -259,11 +260,14 @@ class Pipeline:
                 ),
             )
         ]
-        problems = []
+        problems: list[str] = []
+        missing: dict[tuple[str, str], None] = {}
         for target in self._targets(item):
             key = (id(item), target)
             if key in errors:
-                problems.append(f"not translated to {target}: {errors[key]}")
+                reason, install = errors[key]
+                problems.append(f"not translated to {target}: {reason}")
+                missing.update(dict.fromkeys(install))
                 continue
             title, *body = translated[key]
             versions.append((target, self._version(item, title, body)))
@@ -273,6 +277,7 @@ class Pipeline:
             languages=tuple(versions),
             errors=tuple(problems),
             summary_indices=item.indices,
+            missing_models=tuple(missing),
         )
 
     def _version(self, item: _Prepared, title: str, body: list[str]) -> LanguageVersion:

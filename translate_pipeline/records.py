@@ -65,7 +65,8 @@ class ArticleResult:
 
     ``languages`` maps language codes to versions, source language first, then targets in the
     order asked. ``errors`` holds one line per target language that could not be produced
-    (e.g. no model installed); the other languages are still complete.
+    (e.g. no model installed); the other languages are still complete. ``missing_models``: the
+    ``(from, to)`` packages whose installation would produce them (not part of the record).
     """
 
     article: Article
@@ -73,6 +74,7 @@ class ArticleResult:
     languages: tuple[tuple[str, LanguageVersion], ...]
     errors: tuple[str, ...] = ()
     summary_indices: tuple[int, ...] = field(default=())
+    missing_models: tuple[tuple[str, str], ...] = field(default=())
 
     def version(self, code: str) -> LanguageVersion:
         for lang, version in self.languages:
