@@ -6,6 +6,7 @@ from translate_pipeline.engine import Engine, EngineOptions, _PackageRunner
 from translate_pipeline.errors import MissingPairError
 from translate_pipeline.pipeline import Failure, Pipeline, Settings
 from translate_pipeline.records import Article
+from translate_pipeline.sentences import split_sentences
 
 GERMAN = [
     "Der Stadtrat hat am Dienstag den neuen Haushalt beschlossen.",
@@ -220,3 +221,21 @@ def test_threads_default_to_the_cores_this_process_may_use():
         os.sched_setaffinity(0, before)
     assert EngineOptions(device="cpu").resolved().threads == len(before)
     assert EngineOptions(device="cpu", threads=3).resolved().threads == 3
+
+
+def test_chinese_and_japanese_paragraphs_join_sentences_without_spaces(install_argos):
+    from translate_pipeline.sentences import join_sentences
+
+    assert join_sentences(["东京下雨。", "明天晴天！"], "zh") == "东京下雨。明天晴天！"
+    assert join_sentences(["雨です。", "", "晴れ。"], "ja-JP") == "雨です。晴れ。"
+    assert join_sentences(["Es regnet.", "Morgen Sonne."], "de") == "Es regnet. Morgen Sonne."
+    install_argos("de", "zh")
+    install_argos("de", "en")
+    result = Pipeline(Settings(targets=("zh", "en")), engine=Engine(options())).process_one(ARTICLE)
+    engine = Engine(options())
+    for lang, separator in (("zh", ""), ("en", " ")):
+        version = result.version(lang)
+        for source, translated in zip(ARTICLE.paragraphs, version.paragraphs, strict=True):
+            sentences = engine.translate({("de", lang): split_sentences(source, "de")})[("de", lang)]
+            assert len(sentences) > 1
+            assert translated == separator.join(sentences)

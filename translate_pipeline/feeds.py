@@ -45,6 +45,7 @@ from translate_pipeline.feedparse import (
 )
 from translate_pipeline.feedstate import ATOM_ENTRIES, EntryRow, FeedState, ItemRow
 from translate_pipeline.records import Article, ArticleResult
+from translate_pipeline.sentences import join_sentences
 from translate_pipeline.writers import write_outputs
 
 if TYPE_CHECKING:  # the pipeline (and sumy) load only when there is something to process
@@ -225,7 +226,7 @@ def _entries(result: ArticleResult, item: FeedItem, first_seen: str, targets: Se
     for lang, version in result.languages:
         if lang in targets:
             yield lang, EntryRow(
-                key=item.key, title=version.title, summary=" ".join(version.summary),
+                key=item.key, title=version.title, summary=join_sentences(version.summary, lang),
                 link=item.link, published=item.published,
                 updated=item.updated or item.published or first_seen,
             )

@@ -24,7 +24,7 @@ from translate_pipeline.engine import Engine
 from translate_pipeline.errors import PipelineError
 from translate_pipeline.records import Article, ArticleResult, Detection, LanguageVersion
 from translate_pipeline.resume import output_languages
-from translate_pipeline.sentences import split_sentences
+from translate_pipeline.sentences import join_sentences, split_sentences
 
 __all__ = ["Settings", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES", "build_pipeline"]
 
@@ -270,7 +270,7 @@ class Pipeline:
                 missing.update(dict.fromkeys(install))
                 continue
             title, *body = translated[key]
-            versions.append((target, self._version(item, title, body)))
+            versions.append((target, self._version(item, title, body, target)))
         return ArticleResult(
             article=article,
             detection=item.detection,
@@ -280,12 +280,13 @@ class Pipeline:
             missing_models=tuple(missing),
         )
 
-    def _version(self, item: _Prepared, title: str, body: list[str]) -> LanguageVersion:
+    def _version(self, item: _Prepared, title: str, body: list[str],
+                 target: str) -> LanguageVersion:
         if self.settings.translate == "summary":
             return LanguageVersion(title=title, paragraphs=(), summary=tuple(body))
         paragraphs, position = [], 0
         for para in item.paragraphs:
-            paragraphs.append(" ".join(t for t in body[position:position + len(para)] if t))
+            paragraphs.append(join_sentences(body[position:position + len(para)], target))
             position += len(para)
         return LanguageVersion(
             title=title,

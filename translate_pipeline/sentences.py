@@ -42,12 +42,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from translate_pipeline import _abbreviations as _abbr
 
-__all__ = ["split_sentences"]
+__all__ = ["join_sentences", "split_sentences"]
 
 _TERMINALS = ".!?…‼⁇⁈⁉؟।॥։።။"
 _CJK_TERMINALS = "。！？｡"
@@ -236,3 +237,14 @@ def split_sentences(text: str, lang: str) -> list[str]:
     for block in _PARAGRAPH_RE.split(text):
         _split_block(block, rules, out)
     return out
+
+
+#: Languages written without spaces between sentences (Argos codes: zt is traditional Chinese).
+_UNSPACED = frozenset({"zh", "zt", "ja", "yue", "lzh", "wuu"})
+
+
+def join_sentences(sentences: Iterable[str], lang: str) -> str:
+    """Sentences back into one paragraph: with a space between them, except in languages
+    written without one (Chinese, Japanese, ...), where a space would be a visible error."""
+    separator = "" if _normalise_lang(lang) in _UNSPACED else " "
+    return separator.join(s for s in sentences if s)
