@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The main job on the bundled samples, from a fresh clone:
-#   1. set up .venv (scripts/setup.sh);
+#   1. set up .venv with the project alone (scripts/setup.sh "": no torch);
 #   2. fetch the Argos models the samples need, when online (each sample language -> en, en -> uk);
 #   3. translate and summarize samples/ into out/ in English and Ukrainian.
 # Offline, step 2 says which models to install from .argosmodel files, and step 3 still writes
 # detection and source-language summaries for every article (exit code 1: some translations missing).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh || exit $?
+bash scripts/setup.sh "" || exit $?  # the project alone: the main job needs no torch
 tp=.venv/bin/translate-pipeline
 pairs=("de en" "fr en" "es en" "pl en" "uk en" "en uk")
 missing=()

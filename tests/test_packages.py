@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sys
 import tempfile
 import time
 import zipfile
@@ -392,22 +393,53 @@ def test_unsupported_index_scheme(monkeypatch):
         install_from_index("en", "de", timeout=1)
 
 
-def test_argostranslate_translate_is_never_imported(installed_en_de):
-    # In a fresh interpreter: other test modules may import whatever they like.
+BLOCK_HEAVY = (
+    "import importlib.abc, sys\n"
+    "class Block(importlib.abc.MetaPathFinder):\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] in ('argostranslate', 'torch', 'stanza', 'spacy', 'sacremoses'):\n"
+    "            raise ImportError(f'{name} is not installed (blocked by the test)')\n"
+    "sys.meta_path.insert(0, Block())\n"
+)
+
+
+def test_the_whole_chain_works_without_argostranslate_or_torch(de_en_package, tmp_path):
+    """The runtime install has no argostranslate (and so no torch, stanza, spacy): install a
+    package, list it, and translate with it in an interpreter where they cannot be imported."""
     import os
     import subprocess
     import sys
 
-    code = (
-        "import sys\n"
-        "from translate_pipeline import packages\n"
-        "(pkg,) = packages.list_installed()\n"
-        "pkg.tokenizer().encode('Hello')\n"
-        "packages.find_installed('en', 'de')\n"
-        "bad = [m for m in ('argostranslate.translate', 'stanza', 'torch') if m in sys.modules]\n"
-        "assert not bad, bad\n"
+    article = tmp_path / "rat.txt"
+    article.write_text("Stadtrat beschließt Haushalt\n\nDer Stadtrat hat am Dienstag den neuen "
+                       "Haushalt beschlossen. Die Schulen erhalten mehr Geld.\n", encoding="utf-8")
+    code = BLOCK_HEAVY + (
+        "from click.testing import CliRunner\n"
+        "from translate_pipeline.cli import cli\n"
+        "def ok(*args):\n"
+        "    result = CliRunner().invoke(cli, [str(a) for a in args])\n"
+        "    assert result.exit_code == 0, (args, result.output, result.exception)\n"
+        "    return result.output\n"
+        f"ok('models', 'install', {str(de_en_package)!r})\n"
+        "assert 'de' in ok('models', 'list') and 'en' in ok('models', 'list')\n"
+        f"ok('run', {str(article)!r}, '--to', 'en', '-o', {str(tmp_path / 'out')!r}, '-q')\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('argostranslate', 'torch')]\n"
+        "assert not heavy, heavy\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ), timeout=60)
+    subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ), timeout=120)
+    english = (tmp_path / "out" / "rat.en.md").read_text(encoding="utf-8")
+    assert "translated_from: \"de\"" in english and "## Summary" in english
+
+
+def test_a_bpe_package_without_argostranslate_is_a_clear_error(tmp_path, monkeypatch):
+    from translate_pipeline.errors import PackageError
+    from translate_pipeline.packages import InstalledPackage
+
+    (tmp_path / "bpe.model").write_text("#version: 0.2\n", encoding="utf-8")
+    pkg = InstalledPackage("en", "de", "1.0", tmp_path, "")
+    monkeypatch.setitem(sys.modules, "argostranslate.tokenizer", None)  # not installed
+    with pytest.raises(PackageError, match=r"bpe\.model.*translate-pipeline\[argos\]"):
+        pkg.tokenizer()
 
 
 def test_size_limit(argos_index_server, en_de_package, monkeypatch, private_tmp):

@@ -79,13 +79,13 @@ class InstalledPackage:
         return self.path / "model"
 
     def tokenizer(self):
-        """A new argostranslate ``SentencePieceTokenizer`` or ``BPETokenizer`` for this package."""
-        from argostranslate.tokenizer import BPETokenizer, SentencePieceTokenizer
+        """A new tokenizer for this package (:mod:`translate_pipeline.tokenizers`)."""
+        from translate_pipeline.tokenizers import SentencePieceTokenizer, bpe_tokenizer
 
         if (self.path / "sentencepiece.model").is_file():
             return SentencePieceTokenizer(self.path / "sentencepiece.model")
         if (self.path / "bpe.model").is_file():
-            return BPETokenizer(self.path / "bpe.model", self.from_code, self.to_code)
+            return bpe_tokenizer(self.name, self.path / "bpe.model", self.from_code, self.to_code)
         raise PackageError(self.name, f"no sentencepiece.model or bpe.model in {self.path}")
 
 
@@ -130,22 +130,16 @@ def _check_metadata(metadata, where: str) -> tuple[str, str, str, str]:
 
 
 def _read_installed(path: Path) -> InstalledPackage:
-    """One installed package directory, or PackageError saying why it is unusable."""
-    from argostranslate.package import Package
-
+    """One installed package directory, or PackageError saying why it is unusable (its
+    metadata.json read as argostranslate reads it: ``type`` defaults to translate,
+    ``target_prefix`` to none)."""
     try:
-        pkg = Package(path)
+        with open(path / "metadata.json", encoding="utf-8") as handle:
+            metadata = json.load(handle)
     except FileNotFoundError:
         raise PackageError(str(path), "no metadata.json") from None
-    except (ValueError, OSError, AttributeError, TypeError) as exc:  # bad JSON, not an object
+    except (ValueError, OSError) as exc:  # bad JSON, not UTF-8, unreadable
         raise PackageError(str(path), f"unreadable metadata.json: {exc}") from exc
-    metadata = {
-        "from_code": pkg.from_code,
-        "to_code": pkg.to_code,
-        "package_version": pkg.package_version,
-        "type": pkg.type,
-        "target_prefix": getattr(pkg, "target_prefix", ""),
-    }
     from_code, to_code, version, prefix = _check_metadata(metadata, str(path))
     if not (path / "model" / "model.bin").is_file():
         raise PackageError(str(path), "no model/model.bin")
