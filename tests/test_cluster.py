@@ -14,11 +14,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import error_lines, invoke, tally
 from test_feeds import ENGLISH, GERMAN, atom, numbered, rss1, rss2
 from test_reliability import german, make_corpus, snapshot
-
-from translate_pipeline.cli import cli
 
 pytest.importorskip("distributed")
 
@@ -30,17 +28,6 @@ ARTICLES = 12
 DONE, FAILED = ARTICLES + 2, 3  # the JSON Lines file's two articles; three bad inputs
 
 
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-def tally(result) -> str:
-    """The closing line, less its ``outputs in DIR``."""
-    return result.stderr.splitlines()[-1].rsplit("; outputs in", 1)[0]
-
-
-def error_lines(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
 
 
 @pytest.fixture

@@ -20,10 +20,9 @@ import warnings
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import error_lines, invoke, tally
 from test_reliability import german, make_corpus, snapshot
 
-from translate_pipeline.cli import cli
 
 pytest.importorskip("fsspec")
 pyftpdlib = pytest.importorskip("pyftpdlib")
@@ -39,16 +38,6 @@ ARTICLES = 6
 SECRET = "s3cret-pw"
 
 
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-def tally(result) -> str:
-    return result.stderr.splitlines()[-1].rsplit("; outputs in", 1)[0]
-
-
-def error_lines(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
 
 
 class FtpServer:

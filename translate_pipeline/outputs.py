@@ -40,6 +40,7 @@ __all__ = [
     "JsonlOutputs",
     "StreamOutputs",
     "open_outputs",
+    "combine",
     "run_to_stdout",
 ]
 
@@ -220,12 +221,20 @@ def open_outputs(out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> Out
         from translate_pipeline.remote import open_remote_outputs
 
         return open_remote_outputs(out_dir, formats)
+    return combine(formats, lambda kinds: FileOutputs(out_dir, kinds),
+                   lambda: JsonlOutputs(out_dir))
+
+
+def combine(formats: Sequence[str], files: Callable[[tuple[str, ...]], Outputs],
+            jsonl: Callable[[], Outputs]) -> Outputs:
+    """The outputs ``formats`` ask for (none: the default ones): ``files(formats)`` for JSON
+    and Markdown files per article, ``jsonl()`` for the one JSON Lines file, or both."""
     formats = tuple(formats) or DEFAULT_FORMATS
     parts: list[Outputs] = []
     if "json" in formats or "markdown" in formats:
-        parts.append(FileOutputs(out_dir, formats))
+        parts.append(files(formats))
     if "jsonl" in formats:
-        parts.append(JsonlOutputs(out_dir))
+        parts.append(jsonl())
     return parts[0] if len(parts) == 1 else _All(parts)
 
 

@@ -35,7 +35,13 @@ from pathlib import Path, PurePosixPath
 
 from translate_pipeline import writers
 from translate_pipeline.errors import OutputError
-from translate_pipeline.outputs import DEFAULT_FORMATS, JSONL_NAME, JsonlOutputs, Outputs, _All
+from translate_pipeline.outputs import (
+    DEFAULT_FORMATS,
+    JSONL_NAME,
+    JsonlOutputs,
+    Outputs,
+    combine,
+)
 from translate_pipeline.resume import HEAD_BYTES, head_has_fingerprint, record_is_complete
 
 __all__ = [
@@ -442,13 +448,8 @@ def open_remote_outputs(folder: RemoteFolder, formats: Sequence[str] = DEFAULT_F
                         remote: Remote | None = None) -> Outputs:
     """:func:`translate_pipeline.outputs.open_outputs` for a URL folder (one connection)."""
     remote = remote or Remote(folder)
-    formats = tuple(formats) or DEFAULT_FORMATS
-    parts: list[Outputs] = []
-    if "json" in formats or "markdown" in formats:
-        parts.append(RemoteOutputs(remote, formats))
-    if "jsonl" in formats:
-        parts.append(RemoteJsonlOutputs(remote))
-    return parts[0] if len(parts) == 1 else _All(parts)
+    return combine(formats, lambda kinds: RemoteOutputs(remote, kinds),
+                   lambda: RemoteJsonlOutputs(remote))
 
 
 @contextmanager

@@ -1,0 +1,20 @@
+"""Running the CLI in-process and reading what `run` says on stderr (shared by test modules)."""
+
+from click.testing import CliRunner
+
+from translate_pipeline.cli import cli
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def tally(result) -> str:
+    """The tally line (run's ``done N, ...``, feed's ``feeds N ...``), less its ``outputs in DIR``
+    (what follows it, like the models to install, is not part of it)."""
+    (line,) = [line for line in result.stderr.splitlines() if "; outputs in " in line]
+    return line.rsplit("; outputs in", 1)[0]
+
+
+def error_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
