@@ -165,7 +165,7 @@ def records(out: Path) -> dict[str, dict]:
 
 def snapshot(out: Path) -> dict[str, float]:
     return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns
-            for p in out.rglob("*") if p.is_file()}
+            for p in out.rglob("*") if p.is_file() and p.name != ".translate-pipeline.lock"}
 
 
 def parse_atom(path: Path):
@@ -482,3 +482,18 @@ def test_trafilatura_is_imported_only_for_fetch_article(tmp_path):
                             timeout=120)
     assert result.stdout.strip() == "0 []", result.stderr
     assert len(list((tmp_path / "out").glob("*/*.json"))) == 2
+
+
+def test_a_folder_another_run_writes_to_exits_75(feed, server, install_argos):
+    install_argos("de", "en")
+    server.serve("/de.rss", rss2(numbered(GERMAN[:1])))
+    feed.out.mkdir()
+    with open(feed.out / ".translate-pipeline.lock", "w") as held:  # as a `run` on it does
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = feed(server.url("/de.rss"), "--to", "en", "--state", feed.out.parent / "s.db")
+    assert result.exit_code == 75
+    (error,) = errors(result)
+    assert str(feed.out) in error and "another translate-pipeline run" in error
+    assert records(feed.out) == {}
+    again = feed(server.url("/de.rss"), "--to", "en", "--state", feed.out.parent / "s.db")
+    assert again.exit_code == 0 and len(records(feed.out)) == 1  # nothing was marked as seen

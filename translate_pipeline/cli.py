@@ -21,7 +21,7 @@ from translate_pipeline import __version__
 from translate_pipeline.errors import PipelineError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the output folder (run) or the state (feed)
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the output folder (run, feed) or the state (feed)
 ALGORITHMS = ("news", "lexrank", "lsa", "textrank", "luhn", "sumbasic", "kl", "lead")
 
 EXIT_CODES_HELP = (
@@ -502,7 +502,7 @@ def digest(folder: Path, title: str) -> int:
 FEED_EXIT_CODES_HELP = (
     "Exit codes: 0 every feed and item done (also when there was nothing new); 1 some feed or "
     "item failed (the others are done and written; failed items are retried next run); "
-    "2 usage error; 75 another run holds the state (nothing done; try later)."
+    "2 usage error; 75 another run holds the state or writes to DIR (nothing done; try later)."
 )
 
 
@@ -569,10 +569,17 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
             targets, sentences, algorithm, source_language, device, threads, compute_type,
             translate_mode, no_cache)
         processor = FeedProcessor(spec, Job(settings, engine_options, cache=cache))
-    with state, processor:
-        report = run_feeds(sources, state, pipeline, options,
-                           lambda level, message: click.echo(f"{level}: {message}", err=True),
-                           process=processor if spec is not None else None)
+    from translate_pipeline.errors import OutputLockedError
+    from translate_pipeline.writers import output_lock
+
+    try:  # the output folder's lock too: a run (or another state's feed) may be writing there
+        with state, output_lock(output), processor:
+            report = run_feeds(sources, state, pipeline, options,
+                               lambda level, message: click.echo(f"{level}: {message}", err=True),
+                               process=processor if spec is not None else None)
+    except OutputLockedError as exc:
+        _fail(str(exc))
+        return EXIT_LOCKED
     if not quiet:
         click.echo(
             f"feeds {report.feeds} ({report.not_modified} not modified, {report.failed_feeds} "
