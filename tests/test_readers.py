@@ -108,3 +108,33 @@ def test_too_large_file_is_refused(tmp_path, monkeypatch):
     path = write(tmp_path / "big.txt", "word " * 300_000)
     with pytest.raises(InputError, match="larger than the 1 MiB limit"):
         read_file(InputFile(path, "big"))
+
+
+def test_ids_that_would_overwrite_each_other_fail_the_later_input(tmp_path):
+    from translate_pipeline.batch import read_items
+    from translate_pipeline.pipeline import Failure
+
+    def write(relative: str, text: str = "Titel\n\nEin Text.") -> Path:
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    write("one/news/a.txt")
+    write("one/news/a.md")              # same folder, same stem: the second (sorted) fails
+    write("one/sport/a.txt")            # another folder: its own id
+    write("two/a.txt")                  # given by name below: id "a", like three/a.txt
+    write("three/a.txt")
+    jsonl = write("four/news.jsonl", '{"id": "a", "text": "Noch ein Text."}\n')  # id news/a
+    items = list(read_items(discover([str(tmp_path / "one"), str(tmp_path / "two" / "a.txt"),
+                                      str(tmp_path / "three" / "a.txt"), str(jsonl)])))
+    outcome = [(i.id, i.error.reason if isinstance(i, Failure) else "ok") for i in items]
+    assert outcome == [
+        ("news/a", "ok"),
+        ("", f"its outputs would overwrite those of {tmp_path / 'one/news/a.md'} "
+             "(same name 'news/a')"),
+        ("sport/a", "ok"),
+        ("a", "ok"),
+        ("", f"its outputs would overwrite those of {tmp_path / 'two/a.txt'} (same name 'a')"),
+        ("news/a", "its outputs would overwrite those of an earlier input (same name 'news/a')"),
+    ]

@@ -12,6 +12,7 @@ An output URL (:mod:`translate_pipeline.remote`) gets the same, less the lock.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -132,19 +133,29 @@ def read_items(found: Iterable[InputFile | InputError]) -> Iterator[Article | Fa
     so does an article whose id an earlier one has (its outputs would overwrite the other's)."""
     from translate_pipeline.sources import read_input
 
-    taken: dict[str, str] = {}
+    # Flat memory on a million inputs: a whole file's id is kept as a 16-byte digest (two
+    # files with one id are caught by discover(); this only has to catch a JSON Lines record
+    # after a file), a JSON Lines record's id with its source, for the message.
+    records: dict[str, str] = {}
+    files: set[bytes] = set()
     for item in found:
         if isinstance(item, InputError):
             yield Failure(item.subject, "", item)
             continue
+        whole = str(getattr(item, "path", getattr(item, "url", "-")))
         for read in read_input(item):
             if isinstance(read, Article):
-                if read.id in taken:
-                    reason = (f"its outputs would overwrite those of {taken[read.id]} "
-                              f"(same name {read.id!r})")
+                digest = hashlib.blake2b(read.id.encode("utf-8", "surrogateescape"),
+                                         digest_size=16).digest()
+                first = records.get(read.id) or ("an earlier input" if digest in files else None)
+                if first is not None:
+                    reason = f"its outputs would overwrite those of {first} (same name {read.id!r})"
                     yield Failure(read.source, read.id, InputError(read.source, reason))
                     continue
-                taken[read.id] = read.source
+                if read.source == whole:
+                    files.add(digest)
+                else:
+                    records[read.id] = read.source
             yield read
 
 

@@ -365,7 +365,9 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
     spec = _cluster_spec(cluster)
     if not to_stdout:
         output = _run_output(output)
-    found = list(discover(inputs))
+    # Inputs are walked as the run goes, never listed whole (a folder of a million articles);
+    # a cluster's client lists them (paths only) to cut partitions.
+    found = discover(inputs) if spec is None else list(discover(inputs))
     parts = (targets, sentences, algorithm, source_language, device, threads, compute_type,
              translate_mode, no_cache)
     if to_stdout:
@@ -376,8 +378,11 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
     show_bar = not quiet and sys.stderr.isatty()
     from translate_pipeline.sources import expected_articles
 
-    with click.progressbar(length=sum(map(expected_articles, found)), label="articles",
-                           file=sys.stderr, hidden=not show_bar) as bar:
+    # The bar's length: a first walk that only counts (not at all when there is no bar).
+    total = sum(map(expected_articles, discover(inputs) if spec is None else found)) \
+        if show_bar else 0
+    with click.progressbar(length=total, label="articles", file=sys.stderr,
+                           hidden=not show_bar) as bar:
 
         def show(problem):
             if show_bar:

@@ -59,8 +59,14 @@ def discover(inputs: Sequence[str]) -> Iterator[InputFile | InputError]:
     from translate_pipeline.feedfetch import is_url
     from translate_pipeline.sources import InputStdin, InputURL, url_id
 
-    seen: dict[str, Path | str] = {}
-    for raw in inputs:
+    # Memory stays flat on a folder of a million files: ids are kept, as text, only where a
+    # later one could repeat them (for every input but the last, whose files are only checked
+    # against the earlier inputs' and against their own folder's: a.txt and a.md are both "a").
+    seen: dict[str, str] = {}
+    for position, raw in enumerate(inputs):
+        keep = seen if position < len(inputs) - 1 else None
+        folder_ids: dict[str, str] = {}
+        folder = None
         root = Path(raw)
         if raw == "-":
             found = iter([InputStdin()])
@@ -74,13 +80,18 @@ def discover(inputs: Sequence[str]) -> Iterator[InputFile | InputError]:
             yield InputError(raw, "no such file or folder")
             continue
         for item in found:
-            if item.id in seen:
+            where = str(getattr(item, "path", getattr(item, "url", "-")))
+            first = seen.get(item.id) or folder_ids.get(item.id)
+            if first is not None:
                 yield InputError(
-                    str(getattr(item, "path", getattr(item, "url", "-"))),
-                    f"its outputs would overwrite those of {seen[item.id]} (same name {item.id!r})",
+                    where, f"its outputs would overwrite those of {first} (same name {item.id!r})"
                 )
                 continue
-            seen[item.id] = getattr(item, "path", getattr(item, "url", "-"))
+            parent = item.id.rpartition("/")[0]
+            if parent != folder:  # a folder's files come together: its ids recur nowhere else
+                folder_ids.clear()
+                folder = parent
+            (keep if keep is not None else folder_ids)[item.id] = where
             yield item
 
 
