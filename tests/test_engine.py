@@ -239,3 +239,47 @@ def test_chinese_and_japanese_paragraphs_join_sentences_without_spaces(install_a
             sentences = engine.translate({("de", lang): split_sentences(source, "de")})[("de", lang)]
             assert len(sentences) > 1
             assert translated == separator.join(sentences)
+
+
+def test_cublas_from_the_pip_wheel_is_loaded_when_installed(tmp_path, monkeypatch):
+    import importlib
+    import importlib.util
+    import sys
+
+    from translate_pipeline.engine import _preload_pip_cublas
+
+    if importlib.util.find_spec("nvidia") is None:
+        _preload_pip_cublas("libcublas.so.12")  # no nvidia-* package at all: nothing to do
+    lib = tmp_path / "nvidia" / "cublas" / "lib"  # the layout of nvidia-cublas-cu12
+    lib.mkdir(parents=True)
+    (lib / "libcublas.so.12").write_bytes(b"not really a library")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in [m for m in sys.modules if m == "nvidia" or m.startswith("nvidia.")]:
+        monkeypatch.delitem(sys.modules, name)
+    importlib.invalidate_caches()
+    with pytest.raises(OSError, match="libcublas.so.12"):  # found there and handed to the loader
+        _preload_pip_cublas("libcublas.so.12")
+    _preload_pip_cublas("libcublas.so.11")  # not in that wheel: left to the system's search
+
+
+def test_auto_falls_back_to_the_cpu_once_when_the_gpu_cannot_be_used(monkeypatch, caplog):
+    # The check itself ran on an H200 with only CUDA 13 (benchmarks/gpu_check.sh); here the
+    # decision that follows from its answer.
+    from translate_pipeline import engine as engine_module
+    from translate_pipeline.errors import PipelineError
+
+    problem = "CTranslate2 4.8.5 needs CUDA 12's cuBLAS (libcublas.so.12), which cannot be loaded"
+    monkeypatch.setattr(engine_module, "cuda_problem", lambda: problem)
+    engine_module._note_cpu_fallback.cache_clear()
+    with caplog.at_level("WARNING", logger="translate_pipeline.engine"):
+        for _ in range(2):
+            resolved = EngineOptions(device="auto").resolved()
+            assert (resolved.device, resolved.compute_type, resolved.batch_size) == ("cpu", "int8", 32)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"a GPU is visible but not usable, so translating on the CPU: {problem}"]
+    with pytest.raises(PipelineError, match="--device cuda: CTranslate2 4.8.5 needs CUDA 12"):
+        EngineOptions(device="cuda").resolved()
+    monkeypatch.setattr(engine_module, "cuda_problem", lambda: engine_module.NO_CUDA_DEVICE)
+    caplog.clear()
+    assert EngineOptions(device="auto").resolved().device == "cpu"
+    assert caplog.records == []  # no GPU at all: nothing to say

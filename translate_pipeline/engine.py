@@ -123,7 +123,10 @@ def _preload_pip_cublas(name: str) -> None:
     import ctypes
     import importlib.util
 
-    spec = importlib.util.find_spec("nvidia.cublas")
+    try:
+        spec = importlib.util.find_spec("nvidia.cublas")
+    except ImportError:  # no nvidia package at all
+        return
     for folder in (spec.submodule_search_locations or []) if spec else []:
         lib = Path(folder, "lib")
         lt = lib / name.replace("libcublas", "libcublasLt")
@@ -159,10 +162,10 @@ def cuda_problem() -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=None)
 def _note_cpu_fallback(problem: str) -> None:
-    if not getattr(_note_cpu_fallback, "done", False):
-        _note_cpu_fallback.done = True  # type: ignore[attr-defined]
-        log.warning("a GPU is visible but not usable, so translating on the CPU: %s", problem)
+    """Say it once per process, not per engine."""
+    log.warning("a GPU is visible but not usable, so translating on the CPU: %s", problem)
 
 
 _models_lock = threading.Lock()
