@@ -789,7 +789,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{fmt_ratio(c_run / a_rate if a else None, GOALS['c/a'])}")
     if a:
         print(f"       (end to end incl. start-up and load: {c_end / a_rate:.2f}; "
-              f"translate phase only: {c_translate / a_rate:.2f})")
+              f"translate phase only: {c_translate / a_rate:.2f}; raw CTranslate2 itself, b/a: "
+              f"{b_rate / a_rate:.2f}, which c/a cannot exceed while c/b <= 1)")
     print(f"  c/b  pipeline translate phase / raw CTranslate2 "
           f"{fmt_ratio(c_translate / b_rate, GOALS['c/b'])}")
     print(f"       (whole in-process run: {c_run / b_rate:.2f}; end to end: {c_end / b_rate:.2f}; "

@@ -2,8 +2,8 @@
 
 A task gets a small picklable :class:`Job` and a partition; it builds the same pipeline as the
 local path once per worker thread and run, runs :func:`~translate_pipeline.batch.process_batch`
-into the shared output folder (or the output URL), and returns small summaries only. Kept apart from the client code
-so each side reads on its own.
+into the shared output folder (or the output URL), and returns small summaries only. Kept apart
+from the client code so each side reads on its own.
 """
 
 from __future__ import annotations
