@@ -196,8 +196,10 @@ def test_parse_cluster():
     assert cluster.parse_cluster("local").workers >= 1
     spec = cluster.parse_cluster("tcp://scheduler:8786")
     assert spec.address == "tcp://scheduler:8786" and not spec.local
-    assert cluster.local_output(Path("file:///srv/out")) == Path("/srv/out")
-    assert cluster.local_output(Path("out")) == Path("out")
+    from translate_pipeline.remote import parse_output  # --output, for run and feed
+
+    assert parse_output("file:///srv/out") == Path("/srv/out")
+    assert parse_output("out") == Path("out")
 
 
 def test_dask_is_imported_only_with_cluster(tmp_path, installed_de_en):

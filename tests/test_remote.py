@@ -223,11 +223,26 @@ def test_url_output_without_fsspec_is_a_usage_error(tmp_path, monkeypatch):
     assert "ftp://host/out" in result.stderr and "pip install fsspec" in result.stderr
 
 
-def test_feed_refuses_url_outputs_with_cluster(tmp_path):
-    pytest.importorskip("distributed")
-    result = invoke("feed", tmp_path / "a.xml", "--to", "en", "-o", "s3://bucket/out",
-                    "--cluster", "local:2")
-    assert result.exit_code == 2 and "for run only" in result.stderr, result.output
+def test_feed_refuses_url_outputs_with_or_without_cluster(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.xml").write_text("<rss version='2.0'><channel><title>x</title></channel></rss>",
+                                    encoding="utf-8")
+    extra = [[]] + ([["--cluster", "local:2"]] if _has("distributed") else [])
+    for more in extra:
+        result = invoke("feed", tmp_path / "a.xml", "--to", "en", "-o", "s3://bucket/out",
+                        "--state", tmp_path / "state.db", *more)
+        assert result.exit_code == 2 and "for run only" in result.stderr, (more, result.output)
+        assert "s3://bucket/out" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xml"]  # no local "s3:" folder
+    result = invoke("feed", tmp_path / "a.xml", "--to", "en", "-o", f"file://{tmp_path}/out",
+                    "--state", tmp_path / "state.db")
+    assert result.exit_code == 0 and (tmp_path / "out").is_dir(), result.output
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def test_unreachable_or_unwritable_ftp_is_one_error_line(tmp_path, ftp):

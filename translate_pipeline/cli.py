@@ -100,23 +100,10 @@ def _cluster_spec(value: str | None):
     return spec
 
 
-def _cluster(value: str | None, output: Path):
-    """(spec, output) for feed's --cluster, or (None, output); usage errors exit 2."""
-    spec = _cluster_spec(value)
-    if spec is None:
-        return None, output
-    from translate_pipeline import cluster
-
-    try:
-        return spec, cluster.local_output(output)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--output") from None
-
-
-def _run_output(text: str):
-    """run's --output: a folder's Path, or for a URL (``s3://bucket/news``) a RemoteFolder,
-    checked here: fsspec and the protocol's package must be installed (usage errors exit 2).
-    ``file://`` URLs are folders."""
+def _output(text: str, *, urls: bool):
+    """--output: a folder's Path (``file://`` URLs too), or, where ``urls`` (run), a
+    RemoteFolder for any other URL (``s3://bucket/news``), checked here: fsspec and the
+    protocol's package must be installed. Usage errors exit 2."""
     if "://" not in text and not text.lower().startswith("file:"):
         return Path(text)
     from translate_pipeline.remote import (
@@ -129,6 +116,9 @@ def _run_output(text: str):
     try:
         target = parse_output(text)
         if isinstance(target, RemoteFolder):
+            if not urls:
+                raise RemoteUsageError(text, "feed writes to a folder; URL outputs (fsspec) "
+                                             "are for run only")
             check_protocol(target)
     except RemoteUsageError as exc:
         raise click.BadParameter(str(exc), param_hint="--output") from None
@@ -364,7 +354,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
     _check_outputs(to_stdout, formats, html, cluster)
     spec = _cluster_spec(cluster)
     if not to_stdout:
-        output = _run_output(output)
+        output = _output(output, urls=True)
     # Inputs are walked as the run goes, never listed whole (a folder of a million articles);
     # a cluster's client lists them (paths only) to cut partitions.
     found = discover(inputs) if spec is None else list(discover(inputs))
@@ -514,7 +504,7 @@ FEED_EXIT_CODES_HELP = (
 @cli.command(epilog=FEED_EXIT_CODES_HELP)
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @targets_option
-@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False),
               help="Output folder: DIR/<feed>/<item>.json|.LANG.md and DIR/<feed>.LANG.atom.")
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="SQLite state file [default: feeds.sqlite3 in $TRANSLATE_PIPELINE_HOME].")
@@ -552,7 +542,8 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     from translate_pipeline.feeds import FeedOptions, run_feeds
     from translate_pipeline.feedstate import StateLocked, open_state
 
-    spec, output = _cluster(cluster, output)
+    spec = _cluster_spec(cluster)
+    output = _output(output, urls=False)
 
     try:
         state = open_state(state_path, wait=wait)

@@ -75,7 +75,6 @@ __all__ = [
     "Job",
     "parse_cluster",
     "require_dask",
-    "local_output",
     "partition_limits",
     "partitions",
     "connect",
@@ -99,7 +98,6 @@ CONNECT_TIMEOUT = 30
 NO_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 
 _LOCAL = re.compile(r"^local(?::(\d+))?$")
-_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):/")
 DEFAULT_PARTITION_BYTES = 4 * 1024 * 1024
 DEFAULT_PARTITION_ARTICLES = 64
 
@@ -152,21 +150,6 @@ def require_dask() -> None:
             "--cluster", f"needs Dask ({exc}); install it with "
             "pip install 'translate-pipeline[dask]'"
         ) from None
-
-
-def local_output(output: Path | str) -> Path:
-    """``feed --output``: a folder (``file://`` URLs allowed); raises ValueError for other URLs,
-    which only ``run`` writes to (``Path`` has already folded ``//`` into ``/``)."""
-    text = str(output)
-    match = _URL.match(text)
-    if match is None:
-        return Path(output)
-    if match.group(1).lower() == "file":
-        return Path("/" + text[len("file:"):].lstrip("/"))
-    raise ValueError(
-        f"{text.replace(':/', '://', 1)}: feed writes to a folder (on storage every worker sees, "
-        "with --cluster); URL outputs (fsspec) are for run only"
-    )
 
 
 def _fit_threads(job: Job, spec: ClusterSpec) -> Job:
