@@ -248,10 +248,10 @@ def test_a_bug_on_one_article_fails_that_article_only(tmp_path, monkeypatch):
     corpus = _german_corpus(tmp_path / "in", 3)
     real = summarize_module.select_sentences
 
-    def buggy(paragraphs, lang, count, algorithm):
+    def buggy(paragraphs, lang, count, algorithm, **options):
         if "Ort 1 " in paragraphs[0][0]:
             raise ZeroDivisionError("division by zero")
-        return real(paragraphs, lang, count, algorithm)
+        return real(paragraphs, lang, count, algorithm, **options)
 
     monkeypatch.setattr(summarize_module, "select_sentences", buggy)
     result = invoke("run", corpus, "--from", "de", "--to", "de", "-o", tmp_path / "out", "-q")

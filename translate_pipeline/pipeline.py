@@ -154,7 +154,8 @@ class Pipeline:
                 from translate_pipeline.summarize import select_sentences
 
                 indices = select_sentences(
-                    paragraphs, lang, self.settings.sentences, self.settings.algorithm
+                    paragraphs, lang, self.settings.sentences, self.settings.algorithm,
+                    title=article.title,
                 )
                 if self.memo is not None:
                     self.memo.remember_article(key, detection, indices)

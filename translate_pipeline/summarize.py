@@ -7,38 +7,14 @@ aligned across languages.
 Algorithms (``ALGORITHMS``): ``lexrank``, ``lsa``, ``textrank``, ``luhn``, ``sumbasic`` and ``kl``
 run sumy's summarizers on a document model built here (no NLTK tokenizer data, see
 :mod:`translate_pipeline.summarize_lang`), with exact speed-ups for LexRank, LSA and KL (same
-choices, 300 sentences in well under a second); ``lead`` is the first-N-sentences baseline;
-``news``, the default, is ours.
+choices, 300 sentences in well under a second); ``lead`` is the first-N-sentences baseline.
 
-``news`` -- news puts its facts first, so the score of a sentence adds
+``news``, the default, is ours (:mod:`translate_pipeline.summarize_news`): the article's lede
+(its first content sentences) topped up with its most central, headline-like sentences, never a
+dateline, byline, credit or other line that is not content (:mod:`translate_pipeline.boilerplate`).
+How it compares with the others on real news: docs/summaries.md and
+``benchmarks/eval_summaries.py``.
 
-* a position prior (inverted pyramid): ``1 / sqrt(1 + i)`` for the i-th sentence, times
-  ``1 + PARAGRAPH_START_BONUS`` when the sentence opens a paragraph (reporters open each paragraph
-  with its new fact and follow it with detail, colour and quotes);
-* centrality, weighted ``CENTRALITY_WEIGHT``: continuous-degree LexRank, the summed tf-idf cosine
-  similarity of a sentence to all the others (what the article keeps coming back to), scaled to
-  [0, 1]; computed against the centroid of the sentences, so it is linear in the article's length;
-
-then scales it down for a sentence with fewer than ``MIN_TERMS`` content words (a wordless one,
-"—" or "123", is chosen last), and picks sentences greedily by maximal marginal relevance: each pick
-maximises its score minus ``REDUNDANCY`` times its highest similarity to the sentences already
-picked, and a near-copy of a pick (cosine >= ``DUPLICATE``) is taken only when nothing else is
-left, so a summary does not say the same thing twice.
-
-Evaluation (``python tests/eval/evaluate.py``): 24 news articles written for the purpose (12 en,
-2 each de, es, fr, pl, ru, uk; 320 sentences), each with the 3-4 sentences an editor would keep
-marked; mean key-sentence recall when choosing as many sentences as there are keys (@K) and 3::
-
-    algorithm   @K     @3          algorithm   @K     @3
-    news        0.562  0.479       kl          0.448  0.406
-    textrank    0.479  0.406       lead        0.448  0.375
-    luhn        0.479  0.385       lexrank     0.427  0.354
-                                   lsa 0.396 / 0.333, sumbasic 0.292 / 0.229
-
-The weights were chosen on half of the articles (dev 0.604, against lead 0.438 and LexRank 0.479)
-and hold on the other half (0.521, against lead 0.458 and LexRank 0.375); recall stays within
-0.53-0.57 for centrality weights 0.75-1.5 and opener bonuses 0.6-1.0, and redundancy and
-``MIN_TERMS`` barely move it on articles this short (they guard longer and messier input).
 Every algorithm breaks ties by position, so the output is deterministic.
 """
 
@@ -48,7 +24,6 @@ import importlib
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -64,14 +39,6 @@ ALGORITHMS: tuple[str, ...] = (
     "news", "lexrank", "lsa", "textrank", "luhn", "sumbasic", "kl", "lead",
 )
 DEFAULT_ALGORITHM = "news"
-
-# The tuning of "news" (see the module docstring and tests/eval/evaluate.py).
-POSITION_WEIGHT = 1.0
-CENTRALITY_WEIGHT = 1.0
-PARAGRAPH_START_BONUS = 0.75
-MIN_TERMS = 4
-REDUNDANCY = 0.5
-DUPLICATE = 0.9  # cosine from which a sentence repeats a pick: taken only when nothing else is left
 
 #: sumy's LexRank, TextRank and SumBasic cost the square of the length or worse (LexRank needs
 #: 7 GB at 14,000 sentences, TextRank 7 s at 1,000): on longer articles they rate only the first
@@ -92,20 +59,23 @@ _SUMY_SUMMARIZERS: dict[str, tuple[str, str]] = {
 # numpy's LinAlgError is a ValueError.
 _SUMY_FAILURES = (ArithmeticError, ValueError, LookupError, AssertionError, IndexError)
 
-Vector = dict[str, float]
-
-
 def select_sentences(
     paragraphs: Sequence[Sequence[str]],
     lang: str,
     count: int,
     algorithm: str = DEFAULT_ALGORITHM,
+    *,
+    title: str = "",
 ) -> tuple[int, ...]:
     """Choose `count` sentences of an article already split into paragraphs of sentences.
 
     Returns indices into the flattened sentence list, ascending (text order), no duplicates,
-    len == min(count, number of sentences). ``lang`` is an ISO code (any code works; unknown ones
-    get no stemming and no stop words). Raises :class:`PipelineError` for an unknown algorithm.
+    len == min(count, number of sentences), except that ``news`` never picks a sentence that is
+    not content (a dateline, a byline, ...: :mod:`translate_pipeline.boilerplate`), so it returns
+    fewer when the article has fewer content sentences. ``lang`` is an ISO code (any code works;
+    unknown ones get no stemming and no stop words); ``title`` is the headline (``news`` prefers
+    sentences that share its words; the others ignore it). Raises :class:`PipelineError` for an
+    unknown algorithm.
     """
     if algorithm not in ALGORITHMS:
         raise PipelineError(
@@ -116,6 +86,10 @@ def select_sentences(
     total = sum(len(paragraph) for paragraph in paragraphs)
     if count <= 0 or total == 0:
         return ()
+    if algorithm == "news":
+        from .summarize_news import select
+
+        return select(paragraphs, resources_for(lang), count, title)
     if count >= total:
         return tuple(range(total))
     if algorithm == "lead":
@@ -123,8 +97,6 @@ def select_sentences(
     if algorithm in _QUADRATIC and total > max(MAX_RATED_SENTENCES, count):
         paragraphs = _first_sentences(paragraphs, max(MAX_RATED_SENTENCES, count))
     resources = resources_for(lang)
-    if algorithm == "news":
-        return _news(paragraphs, resources, count)
     return _best(_sumy_ratings(algorithm, paragraphs, resources, count), count)
 
 
@@ -310,112 +282,3 @@ def _sumy_ratings(
     for info in captured:
         ratings[info.order] = _clean(info.rating)
     return ratings
-
-
-# --- news --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Unit:
-    """One sentence as "news" sees it."""
-
-    index: int
-    opens_paragraph: bool
-    terms: Counter[str]
-
-
-def _units(paragraphs: Sequence[Sequence[str]], resources: LanguageResources) -> list[_Unit]:
-    stop_words, stem = resources.stop_words, resources.stemmer
-    units: list[_Unit] = []
-    for paragraph in paragraphs:
-        for position, text in enumerate(paragraph):
-            words = resources.tokenizer.to_words(text)
-            terms = Counter(stem(w) for w in words if w not in stop_words)
-            units.append(_Unit(len(units), position == 0, terms))
-    return units
-
-
-def _tfidf(units: Sequence[_Unit]) -> list[Vector]:
-    """Unit-length tf-idf vectors (sublinear tf, smoothed idf); empty for wordless sentences."""
-    document_frequency: Counter[str] = Counter()
-    for unit in units:
-        document_frequency.update(unit.terms.keys())
-    n = len(units)
-    vectors: list[Vector] = []
-    for unit in units:
-        weights = {
-            term: (1.0 + math.log(tf)) * math.log(1.0 + n / document_frequency[term])
-            for term, tf in sorted(unit.terms.items())
-        }
-        norm = math.sqrt(sum(w * w for w in weights.values()))
-        vectors.append({t: w / norm for t, w in weights.items()} if norm > 0 else {})
-    return vectors
-
-
-def _dot(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b[t] for t, w in a.items() if t in b)
-
-
-def _centrality(vectors: Sequence[Vector]) -> list[float]:
-    """Continuous degree centrality: sum of cosine similarities to all other sentences, in [0, 1].
-
-    sum_j cos(i, j) = v_i . (sum_j v_j) - v_i . v_i, so one pass over the centroid suffices.
-    """
-    centroid: Counter[str] = Counter()
-    for vector in vectors:
-        centroid.update(vector)
-    degrees = [max(0.0, _dot(v, centroid) - _dot(v, v)) for v in vectors]
-    top = max(degrees, default=0.0)
-    return [d / top if top > 0 else 0.0 for d in degrees]
-
-
-def _prior(unit: _Unit) -> float:
-    """Inverted pyramid: early sentences first, paragraph openers before what follows them."""
-    bonus = PARAGRAPH_START_BONUS if unit.opens_paragraph else 0.0
-    return (1.0 + bonus) / math.sqrt(1.0 + unit.index)
-
-
-def _news_scores(units: Sequence[_Unit], vectors: Sequence[Vector]) -> list[float]:
-    scores = []
-    for unit, centrality in zip(units, _centrality(vectors)):
-        size = sum(unit.terms.values())
-        if size == 0:
-            scores.append(-1.0)  # wordless ("—", "123"): only when nothing else is left
-            continue
-        score = POSITION_WEIGHT * _prior(unit) + CENTRALITY_WEIGHT * centrality
-        scores.append(score * min(1.0, size / MIN_TERMS))
-    return scores
-
-
-def _news(
-    paragraphs: Sequence[Sequence[str]], resources: LanguageResources, count: int
-) -> tuple[int, ...]:
-    units = _units(paragraphs, resources)
-    vectors = _tfidf(units)
-    scores = _news_scores(units, vectors)
-    return _mmr(scores, vectors, count)
-
-
-def _mmr(scores: Sequence[float], vectors: Sequence[Vector], count: int) -> tuple[int, ...]:
-    """Maximal marginal relevance: greedy picks, each penalised by its likeness to earlier ones.
-
-    Near-copies of a pick come after every other sentence with words (two copies of a sentence
-    make each other central), and wordless sentences (negative score) after everything.
-    """
-    redundancy = [0.0] * len(scores)
-    remaining = list(range(len(scores)))
-    chosen: list[int] = []
-
-    def merit(i: int) -> tuple[bool, bool, float, int]:
-        fresh = redundancy[i] < DUPLICATE
-        return (scores[i] >= 0, fresh, scores[i] - REDUNDANCY * redundancy[i], -i)
-
-    for _ in range(min(count, len(scores))):
-        pick = max(remaining, key=merit)
-        remaining.remove(pick)
-        chosen.append(pick)
-        for i in remaining:
-            redundancy[i] = max(redundancy[i], _dot(vectors[i], vectors[pick]))
-    return tuple(sorted(chosen))
