@@ -27,9 +27,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-import numpy
-from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-
 from .errors import PipelineError
 from .summarize_lang import LanguageResources, resources_for
 
@@ -133,9 +130,9 @@ def _clean(rating: Any) -> float:
 # --- sumy --------------------------------------------------------------------------------------
 
 
-def _document(
-    paragraphs: Sequence[Sequence[str]], resources: LanguageResources
-) -> ObjectDocumentModel:
+def _document(paragraphs: Sequence[Sequence[str]], resources: LanguageResources) -> Any:
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence  # imports requests
+
     tokenizer = resources.tokenizer
     return ObjectDocumentModel(
         Paragraph(Sentence(text, tokenizer) for text in paragraph) for paragraph in paragraphs
@@ -172,6 +169,8 @@ class _LexRankSpeedup:
         self, sentences: Sequence[Any], threshold: float, tf_metrics: Sequence[dict[str, float]],
         idf_metrics: dict[str, float],
     ) -> Any:
+        import numpy  # here, not at the top: the default summarizer needs no numpy
+
         column = {term: k for k, term in enumerate(idf_metrics)}
         weights = numpy.zeros((len(sentences), len(column)))
         for row, tf in enumerate(tf_metrics):
@@ -198,6 +197,8 @@ class _LsaSpeedup:
     def __call__(self: Any, document: Any, sentences_count: Any) -> Any:
         if self.REDUCTION_RATIO < 1:
             return super().__call__(document, sentences_count)  # type: ignore[misc]
+        import numpy
+
         dictionary = self._create_dictionary(document)
         if not dictionary:
             return ()
@@ -208,6 +209,8 @@ class _LsaSpeedup:
     def _create_matrix(self: Any, document: Any, dictionary: dict[str, int]) -> Any:
         """sumy's term-by-sentence counts, without its warning that short texts have few words
         (a warning would be output, and silencing it per call is not thread-safe)."""
+        import numpy
+
         matrix = numpy.zeros((len(dictionary), len(document.sentences)))
         for column, sentence in enumerate(document.sentences):
             for word in map(self.stem_word, sentence.words):
@@ -266,6 +269,8 @@ def _sumy_ratings(
     "sentences count"; passing one that keeps everything exposes every rating with its position,
     so duplicate sentences and ties are resolved here, by position.
     """
+    import numpy
+
     document = _document(paragraphs, resources)
     ratings = [0.0] * len(document.sentences)
     captured: list[Any] = []

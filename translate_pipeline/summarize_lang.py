@@ -2,11 +2,13 @@
 
 sumy's own :class:`sumy.nlp.tokenizers.Tokenizer` needs NLTK's *punkt* data, which is downloaded at
 run time; this module never touches it. Words come from a Unicode-aware regular expression
-(:class:`WordTokenizer`), stems from sumy's :class:`~sumy.nlp.stemmers.Stemmer` (NLTK's Snowball
-stemmers and sumy's own Czech/Slovak and Ukrainian ones: pure code, no data files) or, for Polish,
-from *pystempel*'s bundled Stempel table, and stop words from the lists sumy ships, plus a Russian
-list of our own (sumy has none). A language without a stemmer falls back to lowercasing and one
-without stop words to an empty set, so any code, even an unknown one, gets usable resources.
+(:class:`WordTokenizer`); stems from Snowball (PyStemmer, the C build of the algorithms NLTK
+ports), from sumy's own Ukrainian, Czech, Slovak and Greek stemmers, or, for Polish, from
+*pystempel*'s bundled Stempel table; stop words from the lists sumy ships, plus a Russian list of
+our own (sumy has none). Nothing here imports NLTK or ``sumy.utils`` (with ``requests``) for the
+languages Snowball covers, so a one-off summary starts fast. A language without a stemmer falls
+back to lowercasing and one without stop words to an empty set, so any code, even an unknown
+one, gets usable resources.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 __all__ = [
     "LanguageResources",
@@ -140,12 +143,27 @@ def _identity(word: str) -> str:
     return word.lower()
 
 
+# sumy's own stemmers for these (NLTK and Snowball have none, or a different one).
+_SUMY_STEMMERS = frozenset({"czech", "slovak", "greek"})
+
+
 @lru_cache(maxsize=None)
 def _stemmer(language: str | None) -> Stemmer:
+    """Snowball (PyStemmer's C build), pystempel for Polish, sumy's stemmers for Ukrainian,
+    Czech, Slovak and Greek, else lowercasing; none of them imports NLTK except sumy's Czech,
+    Slovak and Greek ones (sumy's stemmer module imports all of NLTK: about 0.3 s)."""
     if language is None:
         return _identity
     if language == "polish":
         return _polish_stemmer()
+    if language == "ukrainian":
+        return _cached(_sumy_ukrainian())
+    if language not in _SUMY_STEMMERS:
+        import Stemmer as snowball
+
+        if language not in snowball.algorithms():
+            return _identity
+        return _cached(snowball.Stemmer(language).stemWord)
     from sumy.nlp.stemmers import Stemmer as SumyStemmer
 
     try:
@@ -154,6 +172,21 @@ def _stemmer(language: str | None) -> Stemmer:
     except (LookupError, ValueError, ImportError):
         return _identity
     return _cached(stemmer)
+
+
+def _sumy_ukrainian() -> Stemmer:
+    """sumy's Ukrainian stemmer, loaded from its file: a plain module (it imports only ``re``),
+    where importing it through sumy's package would import NLTK first."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sumy")
+    assert spec is not None and spec.origin is not None
+    path = Path(spec.origin).parent / "nlp" / "stemmers" / "ukrainian.py"
+    module_spec = importlib.util.spec_from_file_location("_sumy_ukrainian_stemmer", path)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module.stem_word
 
 
 def _cached(stemmer: Stemmer) -> Stemmer:
@@ -201,9 +234,12 @@ def _stop_words(language: str | None) -> frozenset[str]:
         return frozenset()
     if language == "russian":
         return RUSSIAN_STOP_WORDS
-    from sumy.utils import get_stop_words
+    import pkgutil
 
-    try:
-        return frozenset(w.lower() for w in get_stop_words(language))
-    except LookupError:
+    try:  # sumy's lists, read as sumy.utils.get_stop_words does (which imports requests)
+        data = pkgutil.get_data("sumy", f"data/stopwords/{language}.txt")
+    except OSError:
         return frozenset()
+    if data is None:
+        return frozenset()
+    return frozenset(w.rstrip().lower() for w in data.decode("utf-8").splitlines() if w)
