@@ -289,8 +289,8 @@ def test_python_dash_m_entry_point():
 
 
 def test_cli_algorithms_match_the_library():
-    from translate_pipeline import cli as cli_module
-    from translate_pipeline.summarize import ALGORITHMS
+    from translate_pipeline.cli import app as cli_module
+    from translate_pipeline.nlp.summarize import ALGORITHMS
 
     assert cli_module.ALGORITHMS == ALGORITHMS
 
@@ -321,6 +321,6 @@ def test_every_command_and_option_is_documented_in_readme():
 
 def test_pipeline_default_algorithm_is_the_summarizers():
     from translate_pipeline.pipeline import Settings
-    from translate_pipeline.summarize import DEFAULT_ALGORITHM
+    from translate_pipeline.nlp.summarize import DEFAULT_ALGORITHM
 
     assert Settings().algorithm == DEFAULT_ALGORITHM

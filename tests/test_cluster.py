@@ -20,9 +20,9 @@ from test_reliability import german, make_corpus, snapshot
 
 pytest.importorskip("distributed")
 
-from translate_pipeline import cluster  # noqa: E402
+from translate_pipeline.cluster import client as cluster  # noqa: E402
 from translate_pipeline.errors import InputError  # noqa: E402
-from translate_pipeline.readers import InputFile  # noqa: E402
+from translate_pipeline.inputs.files import InputFile  # noqa: E402
 
 ARTICLES = 12
 DONE, FAILED = ARTICLES + 2, 3  # the JSON Lines file's two articles; three bad inputs
@@ -196,7 +196,7 @@ def test_parse_cluster():
     assert cluster.parse_cluster("local").workers >= 1
     spec = cluster.parse_cluster("tcp://scheduler:8786")
     assert spec.address == "tcp://scheduler:8786" and not spec.local
-    from translate_pipeline.remote import parse_output  # --output, for run and feed
+    from translate_pipeline.outputs.remote import parse_output  # --output, for run and feed
 
     assert parse_output("file:///srv/out") == Path("/srv/out")
     assert parse_output("out") == Path("out")
@@ -216,7 +216,7 @@ def test_dask_is_imported_only_with_cluster(tmp_path, installed_de_en):
                       {str(tmp_path / "out")!r}, "-q"]):
             result = CliRunner().invoke(cli, args)
             assert result.exit_code == 0, (args, result.output)
-        print("LOADED", sorted(m for m in ("dask", "distributed", "translate_pipeline.cluster")
+        print("LOADED", sorted(m for m in ("dask", "distributed", "translate_pipeline.cluster.client")
                                if m in sys.modules))
         """
     )
@@ -253,7 +253,7 @@ def threads_cluster(monkeypatch):
 
 
 def _job():
-    from translate_pipeline.engine import EngineOptions
+    from translate_pipeline.translate.engine import EngineOptions
     from translate_pipeline.pipeline import Settings
 
     return cluster.Job(Settings(targets=("de",), source_language="de"), EngineOptions(),
@@ -264,8 +264,8 @@ def test_full_disk_stops_a_cluster_run(tmp_path, threads_cluster, monkeypatch):
     import errno
     import os
 
-    from translate_pipeline import writers
-    from translate_pipeline.readers import discover
+    from translate_pipeline.outputs import local as writers
+    from translate_pipeline.inputs.files import discover
 
     corpus = make_corpus(tmp_path / "corpus", 12)
     real, calls = writers._write_fd, []
@@ -288,7 +288,7 @@ def test_full_disk_stops_a_cluster_run(tmp_path, threads_cluster, monkeypatch):
 
 
 def test_a_partition_lost_on_every_try_fails_its_inputs(tmp_path, threads_cluster, monkeypatch):
-    from translate_pipeline.readers import discover
+    from translate_pipeline.inputs.files import discover
 
     corpus = make_corpus(tmp_path / "corpus", 6)  # a/n01, a/n03, a/n05, b/n00, b/n02, b/n04
     real, tries = cluster.run_partition, tmp_path / "tries"
@@ -314,9 +314,9 @@ def test_a_partition_lost_on_every_try_fails_its_inputs(tmp_path, threads_cluste
 
 
 def test_missing_models_are_summed_over_partitions(tmp_path, threads_cluster):
-    from translate_pipeline.engine import EngineOptions
+    from translate_pipeline.translate.engine import EngineOptions
     from translate_pipeline.pipeline import Settings
-    from translate_pipeline.readers import discover
+    from translate_pipeline.inputs.files import discover
 
     corpus = make_corpus(tmp_path / "corpus", 5)  # 3 partitions of at most 2
     job = cluster.Job(Settings(targets=("fr",), source_language="de"), EngineOptions(),

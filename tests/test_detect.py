@@ -1,6 +1,6 @@
 import pytest
 
-from translate_pipeline.detect import detect_language, given_language
+from translate_pipeline.nlp.detect import detect_language, given_language
 from translate_pipeline.errors import DetectionError
 
 CASES = {

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from translate_pipeline.errors import InputError
-from translate_pipeline.readers import InputFile, decode, discover, parse_text, read_file
+from translate_pipeline.inputs.files import InputFile, decode, discover, parse_text, read_file
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -102,7 +102,7 @@ def test_unreadable_file_dangling_symlink(tmp_path):
 
 
 def test_too_large_file_is_refused(tmp_path, monkeypatch):
-    import translate_pipeline.readers as readers
+    import translate_pipeline.inputs.files as readers
 
     monkeypatch.setattr(readers, "MAX_INPUT_BYTES", 1024 * 1024)
     path = write(tmp_path / "big.txt", "word " * 300_000)

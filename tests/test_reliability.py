@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from translate_pipeline import writers
+from translate_pipeline.outputs import local as writers
 from translate_pipeline.batch import run_batch
 from translate_pipeline.cli import cli
 from translate_pipeline.pipeline import Pipeline, Settings
-from translate_pipeline.readers import discover
+from translate_pipeline.inputs.files import discover
 
 LOCK = ".translate-pipeline.lock"
 
@@ -126,7 +126,7 @@ def test_rerun_skips_complete_articles_without_translating(tmp_path, install_arg
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.*") if p.name != LOCK}
     contents = snapshot(out)
 
-    from translate_pipeline.engine import Engine
+    from translate_pipeline.translate.engine import Engine
 
     def no_translation(self, jobs):
         raise AssertionError("a complete article was translated again")
@@ -185,7 +185,7 @@ def test_partial_articles_are_redone_and_errors_jsonl_is_the_latest_run(tmp_path
 
 
 def test_bad_inputs_never_stop_a_batch(tmp_path, monkeypatch):
-    from translate_pipeline import readers
+    from translate_pipeline.inputs import files as readers
 
     monkeypatch.setattr(readers, "MAX_INPUT_BYTES", 64 * 1024)
     corpus = tmp_path / "in"
@@ -243,7 +243,7 @@ def test_bad_inputs_never_stop_a_batch(tmp_path, monkeypatch):
 
 
 def test_a_bug_on_one_article_fails_that_article_only(tmp_path, monkeypatch):
-    import translate_pipeline.summarize as summarize_module
+    import translate_pipeline.nlp.summarize as summarize_module
 
     corpus = _german_corpus(tmp_path / "in", 3)
     real = summarize_module.select_sentences
@@ -304,7 +304,7 @@ def test_long_article_is_processed_in_bounded_time_and_memory(tmp_path):
 
 
 def test_quadratic_algorithms_rate_a_bounded_prefix(monkeypatch):
-    from translate_pipeline import summarize
+    from translate_pipeline.nlp import summarize
 
     paragraphs = [[f"Satz {i} über Haus {i % 5} und Baum {i % 3} in der Stadt {i % 7}."
                    for i in range(j * 4, j * 4 + 4)] for j in range(30)]

@@ -172,7 +172,7 @@ def test_other_formats_and_html_at_a_url_match_a_folder(batch, ftp, tmp_path, ex
 
 def test_run_on_a_cluster_to_an_ftp_url(batch, ftp, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    from translate_pipeline import cluster
+    from translate_pipeline.cluster import client as cluster
 
     monkeypatch.setenv("TRANSLATE_PIPELINE_PARTITION_ARTICLES", "3")
     local = batch("local-out", cache="local.sqlite3")
@@ -285,7 +285,7 @@ def test_articles_that_cannot_be_written_fail_alone_and_leave_nothing_half_writt
 
 def test_a_connection_the_server_dropped_is_reopened(tmp_path, caplog):
     """An FTP server closes idle connections (a long translation window between writes)."""
-    from translate_pipeline.remote import Remote, RemoteFolder
+    from translate_pipeline.outputs.remote import Remote, RemoteFolder
 
     root = tmp_path / "ftp-root"
     root.mkdir()
@@ -294,7 +294,7 @@ def test_a_connection_the_server_dropped_is_reopened(tmp_path, caplog):
         remote = Remote(RemoteFolder(server.url("out")))
         remote.check_writable()
         time.sleep(1.2)  # the server hangs up
-        with caplog.at_level(logging.INFO, logger="translate_pipeline.remote"):
+        with caplog.at_level(logging.INFO, logger="translate_pipeline.outputs.remote"):
             remote.put_all([("a/b.txt", b"one"), ("c.txt", b"two")])
         assert "connection lost" in caplog.text and SECRET not in caplog.text
         assert (root / "out" / "a" / "b.txt").read_bytes() == b"one"
@@ -315,7 +315,7 @@ def test_plain_runs_do_not_import_fsspec(tmp_path, installed_de_en):
             result = CliRunner().invoke(cli, ["run", {str(tmp_path / "a.txt")!r}, "--to", "en",
                                               "-o", out, "-q"])
             assert result.exit_code == 0, result.output
-            print("LOADED", sorted(m for m in ("fsspec", "translate_pipeline.remote")
+            print("LOADED", sorted(m for m in ("fsspec", "translate_pipeline.outputs.remote")
                                    if m in sys.modules))
         """
     )
@@ -323,5 +323,5 @@ def test_plain_runs_do_not_import_fsspec(tmp_path, installed_de_en):
                             timeout=120, env=dict(os.environ))
     assert result.returncode == 0, result.stderr
     # a folder: neither; a file:// URL (a folder too): parsed by remote.py, still no fsspec
-    assert result.stdout.splitlines() == ["LOADED []", "LOADED ['translate_pipeline.remote']"]
+    assert result.stdout.splitlines() == ["LOADED []", "LOADED ['translate_pipeline.outputs.remote']"]
     assert (tmp_path / "out" / "a.json").is_file() and (tmp_path / "out2" / "a.json").is_file()

@@ -18,13 +18,13 @@ from loopback import serve_on_loopback
 
 from translate_pipeline.batch import read_items
 from translate_pipeline.cli import cli
-from translate_pipeline.detect import detect_language
-from translate_pipeline.encoding import declared_charset, decode_text
+from translate_pipeline.nlp.detect import detect_language
+from translate_pipeline.inputs.encoding import declared_charset, decode_text
 from translate_pipeline.errors import InputError
 from translate_pipeline.pipeline import Failure
-from translate_pipeline.readers import InputFile, discover, read_file
+from translate_pipeline.inputs.files import InputFile, discover, read_file
 from translate_pipeline.records import Article
-from translate_pipeline.sources import sniff
+from translate_pipeline.inputs.sources import sniff
 
 DATA = Path(__file__).parent / "data" / "inputs"
 
@@ -365,7 +365,7 @@ def test_url_input_is_fetched_and_named_by_a_slug(web, tmp_path):
 
 def test_url_offline_and_too_large_are_one_clear_error_each(web, monkeypatch):
     pages, base, _ = web
-    from translate_pipeline import feedfetch
+    from translate_pipeline.inputs import fetch as feedfetch
 
     monkeypatch.setattr(feedfetch, "MAX_ARTICLE_BYTES", 1024 * 1024)
     pages["/big"] = (b"<html><body><p>" + b"Viel Text. " * 120_000 + b"</p></body></html>",

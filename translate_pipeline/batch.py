@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, ContextManager
 
 from translate_pipeline.errors import InputError, OutputError
 from translate_pipeline.pipeline import Failure, Outcome, Pipeline, Skipped
-from translate_pipeline.readers import InputFile
+from translate_pipeline.inputs.files import InputFile
 from translate_pipeline.records import Article, ArticleResult, Detection
-from translate_pipeline.resume import Fingerprinter, output_languages
-from translate_pipeline.writers import (
+from translate_pipeline.outputs.resume import Fingerprinter, output_languages
+from translate_pipeline.outputs.local import (
     FULL_DISK_ERRNOS,
     check_writable,
     output_lock,
@@ -36,8 +36,8 @@ from translate_pipeline.writers import (
 )
 
 if TYPE_CHECKING:
-    from translate_pipeline.outputs import Outputs
-    from translate_pipeline.remote import RemoteFolder
+    from translate_pipeline.outputs.formats import Outputs
+    from translate_pipeline.outputs.remote import RemoteFolder
 
 __all__ = [
     "BatchReport", "ErrorLog", "ERRORS_NAME", "read_items", "run_batch", "open_batch",
@@ -131,7 +131,7 @@ def read_items(found: Iterable[InputFile | InputError]) -> Iterator[Article | Fa
     """Read each discovered input lazily (a JSON Lines file gives one article per line, see
     :mod:`translate_pipeline.sources`); unreadable inputs become failures, never exceptions, and
     so does an article whose id an earlier one has (its outputs would overwrite the other's)."""
-    from translate_pipeline.sources import read_input
+    from translate_pipeline.inputs.sources import read_input
 
     # Flat memory on a million inputs: a whole file's id is kept as a 16-byte digest (two
     # files with one id are caught by discover(); this only has to catch a JSON Lines record
@@ -176,7 +176,7 @@ def run_batch(
     holds ``out_dir``, and :class:`OutputError` when the folder cannot be created or written;
     everything else is in the report.
     """
-    from translate_pipeline.outputs import open_outputs
+    from translate_pipeline.outputs.formats import open_outputs
 
     with open_batch(out_dir) as errors:
         outputs = open_outputs(out_dir, formats)
@@ -200,7 +200,7 @@ def open_batch(out_dir: Path | RemoteFolder) -> ContextManager[ErrorLog]:
     ``out_dir`` may be a URL (:class:`~translate_pipeline.remote.RemoteFolder`): the same, less
     the lock (see :func:`translate_pipeline.remote.open_remote_batch`)."""
     if not isinstance(out_dir, PurePath):
-        from translate_pipeline.remote import open_remote_batch
+        from translate_pipeline.outputs.remote import open_remote_batch
 
         return open_remote_batch(out_dir)
     return _open_local_batch(out_dir)
@@ -235,7 +235,7 @@ def process_batch(
     ``outputs`` writes each result (default: JSON and Markdown files in ``out_dir``).
     """
     if outputs is None:
-        from translate_pipeline.outputs import FileOutputs
+        from translate_pipeline.outputs.formats import FileOutputs
 
         outputs = FileOutputs(out_dir)
     fingerprints = Fingerprinter(pipeline.settings, lambda: pipeline.engine.route)

@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from translate_pipeline.detect import detect_language, given_language
-from translate_pipeline.engine import Engine
+from translate_pipeline.nlp.detect import detect_language, given_language
+from translate_pipeline.translate.engine import Engine
 from translate_pipeline.errors import PipelineError
 from translate_pipeline.records import Article, ArticleResult, Detection, LanguageVersion
-from translate_pipeline.resume import output_languages
-from translate_pipeline.sentences import join_sentences, split_sentences
+from translate_pipeline.outputs.resume import output_languages
+from translate_pipeline.nlp.sentences import join_sentences, split_sentences
 
 __all__ = ["Settings", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES", "build_pipeline"]
 
@@ -151,7 +151,7 @@ class Pipeline:
             if known:
                 indices = known[1]
             else:
-                from translate_pipeline.summarize import select_sentences
+                from translate_pipeline.nlp.summarize import select_sentences
 
                 indices = select_sentences(
                     paragraphs, lang, self.settings.sentences, self.settings.algorithm
@@ -302,7 +302,7 @@ def build_pipeline(settings: Settings, options=None, *, cache: bool = True) -> P
     Cluster workers build theirs with this too (:mod:`translate_pipeline.cluster`)."""
     memory = None
     if settings.targets and cache:
-        from translate_pipeline.cache import TranslationMemory
+        from translate_pipeline.translate.cache import TranslationMemory
 
         memory = TranslationMemory()
     return Pipeline(settings, engine_factory=lambda: Engine(options, memory=memory), memo=memory)

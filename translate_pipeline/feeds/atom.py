@@ -19,9 +19,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from translate_pipeline import __version__
-from translate_pipeline.feedstate import EntryRow
-from translate_pipeline.htmltext import xml_safe
-from translate_pipeline.writers import atomic_write
+from translate_pipeline.feeds.state import EntryRow
+from translate_pipeline.inputs.htmltext import xml_safe
+from translate_pipeline.outputs.local import atomic_write
 
 __all__ = ["ATOM_NS", "render_atom", "write_atom", "entry_id", "feed_id"]
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translate_pipeline.errors import InputError
-from translate_pipeline.feedfetch import is_url
-from translate_pipeline.htmltext import html_paragraphs, text_paragraphs
+from translate_pipeline.inputs.fetch import is_url
+from translate_pipeline.inputs.htmltext import html_paragraphs, text_paragraphs
 
 __all__ = [
     "FeedItem",

@@ -22,12 +22,12 @@ from typing import Any
 from translate_pipeline import __version__
 from translate_pipeline import errors as _errors
 from translate_pipeline.batch import ErrorLog, process_batch, read_items
-from translate_pipeline.engine import EngineOptions
+from translate_pipeline.translate.engine import EngineOptions
 from translate_pipeline.errors import InputError, OutputError, PipelineError
 from translate_pipeline.pipeline import Failure, Settings, Skipped, build_pipeline
-from translate_pipeline.readers import InputFile
+from translate_pipeline.inputs.files import InputFile
 from translate_pipeline.records import Article, ArticleResult
-from translate_pipeline.writers import write_outputs
+from translate_pipeline.outputs.local import write_outputs
 
 
 __all__ = ["ClusterError", "Job", "TEST_KILL_ENV", "run_partition", "run_feed_items"]
@@ -199,14 +199,14 @@ def run_partition(job: Job, base: str, out_dir, items: list, force: bool, journa
     """One partition, on a worker: :func:`process_batch` into ``out_dir`` (a folder's path, or
     a :class:`~translate_pipeline.remote.RemoteFolder`); returns its summary. ``journal`` notes
     the articles written (a file's path; for a URL folder, a folder inside it)."""
-    from translate_pipeline.outputs import open_outputs
+    from translate_pipeline.outputs.formats import open_outputs
 
     try:
         pipeline = _pipeline_for(job)
         target = out_dir if hasattr(out_dir, "url") else Path(out_dir)
         outputs = open_outputs(target, job.formats)
         if hasattr(out_dir, "url"):
-            from translate_pipeline.remote import Remote, RemoteJournal
+            from translate_pipeline.outputs.remote import Remote, RemoteJournal
 
             written = RemoteJournal(getattr(outputs, "remote", None) or Remote(out_dir), journal)
         else:

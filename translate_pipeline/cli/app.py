@@ -86,7 +86,7 @@ def _cluster_spec(value: str | None):
     """The ClusterSpec of --cluster, or None; usage errors exit 2."""
     if value is None:
         return None
-    from translate_pipeline import cluster
+    from translate_pipeline.cluster import client as cluster
 
     try:
         spec = cluster.parse_cluster(value)
@@ -106,7 +106,7 @@ def _output(text: str, *, urls: bool):
     protocol's package must be installed. Usage errors exit 2."""
     if "://" not in text and not text.lower().startswith("file:"):
         return Path(text)
-    from translate_pipeline.remote import (
+    from translate_pipeline.outputs.remote import (
         RemoteFolder,
         RemoteUsageError,
         check_protocol,
@@ -156,7 +156,7 @@ def _pipeline_parts(targets, sentences, algorithm, source_language, device, thre
                     translate_mode, no_cache):
     """(settings, engine options, cache on) from the shared options: what builds a pipeline here
     or, with --cluster, on each worker."""
-    from translate_pipeline.engine import EngineOptions
+    from translate_pipeline.translate.engine import EngineOptions
     from translate_pipeline.pipeline import Settings
 
     settings = Settings(
@@ -206,7 +206,7 @@ def cli(verbose: int) -> None:
 def _articles(inputs: tuple[str, ...]):
     """Articles (or failures) for FILE|FOLDER|URL|- inputs, stdin when there are none."""
     from translate_pipeline.batch import read_items
-    from translate_pipeline.readers import discover
+    from translate_pipeline.inputs.files import discover
 
     for raw in inputs or ("-",):
         yield from read_items(discover([raw]))
@@ -226,7 +226,7 @@ def detect(inputs: tuple[str, ...], fmt: str) -> int:
       cat article.txt | translate-pipeline detect --format json
       translate-pipeline detect samples --format json
     """
-    from translate_pipeline.detect import detect_language
+    from translate_pipeline.nlp.detect import detect_language
     from translate_pipeline.pipeline import Failure
 
     failed = 0
@@ -270,7 +270,7 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
       translate-pipeline summarize article.md --algorithm lexrank --format markdown
     """
     from translate_pipeline.pipeline import Failure
-    from translate_pipeline.writers import to_json, to_markdown, to_text
+    from translate_pipeline.outputs.local import to_json, to_markdown, to_text
 
     if input_ != "-" and Path(input_).is_dir():
         raise click.BadParameter(f"{input_} is a folder; use 'run' for folders", param_hint="FILE")
@@ -344,7 +344,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
     from translate_pipeline.batch import run_batch
     from translate_pipeline.config import env_setting
     from translate_pipeline.errors import OutputLockedError
-    from translate_pipeline.readers import discover
+    from translate_pipeline.inputs.files import discover
 
     window = env_setting("TRANSLATE_PIPELINE_WINDOW", "64")
     if not window.isdigit() or int(window) < 1:
@@ -366,7 +366,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
         pipeline = _pipeline(*parts)
         pipeline.window_articles = int(window)
     show_bar = not quiet and sys.stderr.isatty()
-    from translate_pipeline.sources import expected_articles
+    from translate_pipeline.inputs.sources import expected_articles
 
     # The bar's length: a first walk that only counts (not at all when there is no bar).
     total = sum(map(expected_articles, discover(inputs) if spec is None else found)) \
@@ -389,7 +389,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
                 report = run_batch(found, output, pipeline, on_outcome, force=force,
                                    formats=formats)
             else:  # the same pipeline and writes, on the workers
-                from translate_pipeline.cluster import Job, run_on_cluster
+                from translate_pipeline.cluster.client import Job, run_on_cluster
 
                 settings, options, cache = _pipeline_parts(*parts)
                 job = Job(settings, options, cache=cache, window=int(window),
@@ -403,13 +403,13 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
         _fail(report.stopped)
     digest_ok = True
     if html:
-        from translate_pipeline.digest import write_digest
+        from translate_pipeline.outputs.digest import write_digest
 
         try:  # from every record in DIR, so a resumed run's digest lists them all
             if isinstance(output, Path):
                 write_digest(output)
             else:
-                from translate_pipeline.remote import write_remote_digest
+                from translate_pipeline.outputs.remote import write_remote_digest
 
                 write_remote_digest(output)
         except PipelineError as exc:
@@ -450,7 +450,7 @@ def _run_to_stdout(found, parts, window: int) -> int:
     """run --output -: JSON Lines on stdout, error lines and the tally on stderr, no files."""
     import os
 
-    from translate_pipeline.outputs import PipeClosed, run_to_stdout
+    from translate_pipeline.outputs.formats import PipeClosed, run_to_stdout
 
     pipeline = _pipeline(*parts)
     pipeline.window_articles = window
@@ -485,7 +485,7 @@ def digest(folder: Path, title: str) -> int:
       translate-pipeline digest out
       translate-pipeline digest /srv/feeds --title "Translated feeds"
     """
-    from translate_pipeline.digest import write_digest
+    from translate_pipeline.outputs.digest import write_digest
 
     path = write_digest(folder, title)
     click.echo(f"wrote {path}")
@@ -539,8 +539,8 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     """
     from contextlib import nullcontext
 
-    from translate_pipeline.feeds import FeedOptions, run_feeds
-    from translate_pipeline.feedstate import StateLocked, open_state
+    from translate_pipeline.feeds.run import FeedOptions, run_feeds
+    from translate_pipeline.feeds.state import StateLocked, open_state
 
     spec = _cluster_spec(cluster)
     output = _output(output, urls=False)
@@ -559,14 +559,14 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
                           source_language=source_language)
     processor = nullcontext()
     if spec is not None:  # one task per feed; connects only when some item needs work
-        from translate_pipeline.cluster import FeedProcessor, Job
+        from translate_pipeline.cluster.client import FeedProcessor, Job
 
         settings, engine_options, cache = _pipeline_parts(
             targets, sentences, algorithm, source_language, device, threads, compute_type,
             translate_mode, no_cache)
         processor = FeedProcessor(spec, Job(settings, engine_options, cache=cache))
     from translate_pipeline.errors import OutputLockedError
-    from translate_pipeline.writers import output_lock
+    from translate_pipeline.outputs.local import output_lock
 
     try:  # the output folder's lock too: a run (or another state's feed) may be writing there
         with state, output_lock(output), processor:
@@ -606,7 +606,7 @@ def models() -> None:
 def models_list(fmt: str) -> int:
     """List installed models (and the pairs reachable through a pivot)."""
     from translate_pipeline.config import argos_packages_dir
-    from translate_pipeline.packages import list_installed
+    from translate_pipeline.translate.packages import list_installed
 
     installed = list_installed()
     if fmt == "json":
@@ -635,7 +635,7 @@ def models_install(source: str, target: str | None) -> int:
       translate-pipeline models install ~/Downloads/translate-de_en-1_9.argosmodel
       translate-pipeline models install de en
     """
-    from translate_pipeline.packages import install_file, install_from_index
+    from translate_pipeline.translate.packages import install_file, install_from_index
 
     if target is None:
         path = Path(source)
@@ -657,7 +657,7 @@ def models_install(source: str, target: str | None) -> int:
 @reports_errors
 def models_remove(source: str, target: str) -> int:
     """Remove the installed FROM -> TO model."""
-    from translate_pipeline.packages import remove
+    from translate_pipeline.translate.packages import remove
 
     pkg = remove(source, target)
     click.echo(f"removed {pkg.from_code} -> {pkg.to_code} {pkg.version}")
@@ -683,7 +683,7 @@ def cache() -> None:
 @reports_errors
 def cache_stats(fmt: str) -> int:
     """Show where the cache is, how many sentences it holds, per model."""
-    from translate_pipeline.cache import TranslationMemory
+    from translate_pipeline.translate.cache import TranslationMemory
 
     stats = TranslationMemory().stats()
     if fmt == "json":
@@ -700,7 +700,7 @@ def cache_stats(fmt: str) -> int:
 @reports_errors
 def cache_clear() -> int:
     """Delete every cached translation."""
-    from translate_pipeline.cache import TranslationMemory
+    from translate_pipeline.translate.cache import TranslationMemory
 
     memory = TranslationMemory()
     removed = memory.clear()

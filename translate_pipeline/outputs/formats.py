@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from translate_pipeline import writers
+from translate_pipeline.outputs import local as writers
 from translate_pipeline.errors import OutputError
 from translate_pipeline.records import ArticleResult
-from translate_pipeline.resume import is_complete
+from translate_pipeline.outputs.resume import is_complete
 
 __all__ = [
     "FORMATS",
@@ -218,7 +218,7 @@ def open_outputs(out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> Out
     """The outputs for ``--format`` values (empty: the default, JSON and Markdown files);
     ``out_dir`` may be a URL folder (:class:`translate_pipeline.remote.RemoteFolder`)."""
     if not isinstance(out_dir, PurePath):
-        from translate_pipeline.remote import open_remote_outputs
+        from translate_pipeline.outputs.remote import open_remote_outputs
 
         return open_remote_outputs(out_dir, formats)
     return combine(formats, lambda kinds: FileOutputs(out_dir, kinds),

@@ -56,8 +56,8 @@ def discover(inputs: Sequence[str]) -> Iterator[InputFile | InputError]:
     taken whatever its suffix (its id is its stem). Two inputs with the same id are an error for the
     second: its outputs would overwrite the first's.
     """
-    from translate_pipeline.feedfetch import is_url
-    from translate_pipeline.sources import InputStdin, InputURL, url_id
+    from translate_pipeline.inputs.fetch import is_url
+    from translate_pipeline.inputs.sources import InputStdin, InputURL, url_id
 
     # Memory stays flat on a folder of a million files: ids are kept, as text, only where a
     # later one could repeat them (for every input but the last, whose files are only checked
@@ -108,7 +108,7 @@ def _walk(root: Path) -> Iterator[InputFile]:
 def read_file(item: InputFile) -> Article:
     """Read and parse one document (text, Markdown or HTML, by suffix or content); raises
     :class:`InputError` naming the file and the reason."""
-    from translate_pipeline.sources import kind_of, parse_document
+    from translate_pipeline.inputs.sources import kind_of, parse_document
 
     path = item.path
     with open_input(path) as handle:
@@ -164,7 +164,7 @@ def decode(data: bytes, subject: str) -> str:
 
     See :mod:`translate_pipeline.encoding`.
     """
-    from translate_pipeline.encoding import decode_text
+    from translate_pipeline.inputs.encoding import decode_text
 
     return decode_text(data, subject)[0]
 

@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from translate_pipeline import _abbreviations as _abbr
+from translate_pipeline.nlp import _abbreviations as _abbr
 
 __all__ = ["join_sentences", "split_sentences"]
 

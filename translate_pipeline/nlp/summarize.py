@@ -55,7 +55,7 @@ from typing import Any
 import numpy
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 
-from .errors import PipelineError
+from ..errors import PipelineError
 from .summarize_lang import LanguageResources, resources_for
 
 __all__ = ["ALGORITHMS", "DEFAULT_ALGORITHM", "select_sentences"]

@@ -232,7 +232,7 @@ def fetch_article(
     try:
         import trafilatura
     except ImportError:  # pragma: no cover - a dependency; fall back to plain HTML to text
-        from translate_pipeline.htmltext import html_paragraphs
+        from translate_pipeline.inputs.htmltext import html_paragraphs
 
         charset = _charset(page.headers.get("content-type", "")) or "utf-8"
         paragraphs = html_paragraphs(page.body.decode(charset, "replace"))

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from translate_pipeline.atom import render_atom, write_atom
+from translate_pipeline.feeds.atom import render_atom, write_atom
 from translate_pipeline.errors import DetectionError, InputError, OutputError
-from translate_pipeline.feedfetch import (
+from translate_pipeline.inputs.fetch import (
     fetch,
     fetch_article,
     is_url,
@@ -35,7 +35,7 @@ from translate_pipeline.feedfetch import (
     read_local,
     read_opml,
 )
-from translate_pipeline.feedparse import (
+from translate_pipeline.feeds.parse import (
     FeedItem,
     feed_slug,
     item_label,
@@ -43,10 +43,10 @@ from translate_pipeline.feedparse import (
     oldest_first,
     parse_feed,
 )
-from translate_pipeline.feedstate import ATOM_ENTRIES, EntryRow, FeedState, ItemRow
+from translate_pipeline.feeds.state import ATOM_ENTRIES, EntryRow, FeedState, ItemRow
 from translate_pipeline.records import Article, ArticleResult
-from translate_pipeline.sentences import join_sentences
-from translate_pipeline.writers import write_outputs
+from translate_pipeline.nlp.sentences import join_sentences
+from translate_pipeline.outputs.local import write_outputs
 
 if TYPE_CHECKING:  # the pipeline (and sumy) load only when there is something to process
     from translate_pipeline.pipeline import Pipeline
@@ -213,7 +213,7 @@ def _article(feed: _Feed, item: FeedItem, slug: str, options: FeedOptions,
     article = Article(id=slug, source=source, title=item.title, paragraphs=tuple(paragraphs),
                       metadata=tuple(metadata))
     if item.language and not options.source_language:
-        from translate_pipeline.detect import detect_language
+        from translate_pipeline.nlp.detect import detect_language
 
         try:  # detect as usual; only text too short to detect falls back to the declared code
             detect_language(f"{item.title}\n{article.text}", source)

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from translate_pipeline import __version__
 from translate_pipeline.batch import BatchReport, ErrorLog, most_needed, open_batch
-from translate_pipeline.cluster_worker import (  # noqa: F401 (re-exported)
+from translate_pipeline.cluster.worker import (  # noqa: F401 (re-exported)
     TEST_KILL_ENV,
     ClusterError,
     Job,
@@ -56,17 +56,17 @@ from translate_pipeline.cluster_worker import (  # noqa: F401 (re-exported)
 from translate_pipeline.config import env_setting, usable_cores
 from translate_pipeline.errors import InputError, OutputError
 from translate_pipeline.pipeline import Failure
-from translate_pipeline.readers import InputFile
+from translate_pipeline.inputs.files import InputFile
 from translate_pipeline.records import (
     Article,
     ArticleResult,
     Detection,
     LanguageVersion,
 )
-from translate_pipeline.writers import remove_temp_files
+from translate_pipeline.outputs.local import remove_temp_files
 
 if TYPE_CHECKING:
-    from translate_pipeline.remote import RemoteFolder
+    from translate_pipeline.outputs.remote import RemoteFolder
 
 __all__ = [
     "ClusterSpec",
@@ -361,7 +361,7 @@ def _scratch(out_dir: Path | RemoteFolder, token: str, base: str):
         return (_absolute(out_dir, base), _absolute(journals, base),
                 lambda: shutil.rmtree(scratch, ignore_errors=True),
                 lambda: remove_temp_files(out_dir))
-    from translate_pipeline.remote import Remote, remove_tree
+    from translate_pipeline.outputs.remote import Remote, remove_tree
 
     remote = Remote(out_dir)
     remove_tree(remote, SCRATCH_NAME)
@@ -371,7 +371,7 @@ def _scratch(out_dir: Path | RemoteFolder, token: str, base: str):
 
 def _check_remote_workers(client, spec: ClusterSpec, folder: RemoteFolder) -> None:
     """Every worker must have fsspec and the URL's file system (s3fs for s3://, ...)."""
-    from translate_pipeline.remote import worker_problem
+    from translate_pipeline.outputs.remote import worker_problem
 
     try:
         problems = client.run(worker_problem, folder.url)

@@ -21,7 +21,7 @@ import urllib.parse
 from collections import Counter
 from pathlib import Path
 
-from translate_pipeline.writers import atomic_write
+from translate_pipeline.outputs.local import atomic_write
 
 __all__ = ["INDEX_NAME", "collect_records", "render_digest", "write_digest"]
 

@@ -33,11 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from translate_pipeline.encoding import declared_charset, decode_text
+from translate_pipeline.inputs.encoding import declared_charset, decode_text
 from translate_pipeline.errors import InputError
-from translate_pipeline.htmltext import html_paragraphs, text_paragraphs
+from translate_pipeline.inputs.htmltext import html_paragraphs, text_paragraphs
 from translate_pipeline.pipeline import Failure
-from translate_pipeline.readers import (
+from translate_pipeline.inputs.files import (
     MAX_INPUT_BYTES,
     InputFile,
     open_input,
@@ -123,7 +123,7 @@ def _is_json_object(line: str) -> bool:
 
 def url_id(url: str) -> str:
     """A URL's article id: its host and path as a slug plus a short hash (as feeds are named)."""
-    from translate_pipeline.feedparse import feed_slug
+    from translate_pipeline.feeds.parse import feed_slug
 
     return feed_slug(url)
 
@@ -414,7 +414,7 @@ def _read_stream(handle: BinaryIO, *, name: str, id: str, kind: str | None
 
 
 def _read_url(item: InputURL) -> Article:
-    from translate_pipeline.feedfetch import _ACCEPT_HTML, MAX_ARTICLE_BYTES, fetch
+    from translate_pipeline.inputs.fetch import _ACCEPT_HTML, MAX_ARTICLE_BYTES, fetch
 
     page = fetch(item.url, timeout=URL_TIMEOUT, max_bytes=MAX_ARTICLE_BYTES, accept=_ACCEPT_HTML)
     content_type = page.headers.get("content-type", "")
