@@ -278,7 +278,8 @@ def write_corpus(corpus, folder: Path) -> None:
 
 def corpus_sentences(folder: Path, lang: str) -> tuple[list[str], list[str]]:
     """(the sentences the pipeline translates, in order; one argostranslate input per article)."""
-    from translate_pipeline.inputs.files import discover, read_file
+    from translate_pipeline.inputs.discovery import discover
+    from translate_pipeline.inputs.files import read_file
     from translate_pipeline.nlp.sentences import split_sentences
 
     sentences, texts = [], []

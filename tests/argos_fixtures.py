@@ -26,7 +26,6 @@ from pathlib import Path
 
 import pytest
 from loopback import serve_on_loopback
-
 from support.testmodel import build_random_package
 
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")

@@ -320,7 +320,7 @@ def test_every_command_and_option_is_documented_in_readme():
 
 
 def test_pipeline_default_algorithm_is_the_summarizers():
-    from translate_pipeline.pipeline import Settings
     from translate_pipeline.nlp.summarize import DEFAULT_ALGORITHM
+    from translate_pipeline.pipeline import Settings
 
     assert Settings().algorithm == DEFAULT_ALGORITHM

@@ -22,7 +22,7 @@ pytest.importorskip("distributed")
 
 from translate_pipeline.cluster import client as cluster  # noqa: E402
 from translate_pipeline.errors import InputError  # noqa: E402
-from translate_pipeline.inputs.files import InputFile  # noqa: E402
+from translate_pipeline.inputs.kinds import InputFile  # noqa: E402
 
 ARTICLES = 12
 DONE, FAILED = ARTICLES + 2, 3  # the JSON Lines file's two articles; three bad inputs
@@ -196,7 +196,9 @@ def test_parse_cluster():
     assert cluster.parse_cluster("local").workers >= 1
     spec = cluster.parse_cluster("tcp://scheduler:8786")
     assert spec.address == "tcp://scheduler:8786" and not spec.local
-    from translate_pipeline.outputs.remote import parse_output  # --output, for run and feed
+    from translate_pipeline.outputs.remote import (
+        parse_output,  # --output, for run and feed
+    )
 
     assert parse_output("file:///srv/out") == Path("/srv/out")
     assert parse_output("out") == Path("out")
@@ -253,8 +255,8 @@ def threads_cluster(monkeypatch):
 
 
 def _job():
-    from translate_pipeline.translate.engine import EngineOptions
     from translate_pipeline.pipeline import Settings
+    from translate_pipeline.translate.engine import EngineOptions
 
     return cluster.Job(Settings(targets=("de",), source_language="de"), EngineOptions(),
                        cache=False)
@@ -264,8 +266,8 @@ def test_full_disk_stops_a_cluster_run(tmp_path, threads_cluster, monkeypatch):
     import errno
     import os
 
+    from translate_pipeline.inputs.discovery import discover
     from translate_pipeline.outputs import local as writers
-    from translate_pipeline.inputs.files import discover
 
     corpus = make_corpus(tmp_path / "corpus", 12)
     real, calls = writers._write_fd, []
@@ -288,7 +290,7 @@ def test_full_disk_stops_a_cluster_run(tmp_path, threads_cluster, monkeypatch):
 
 
 def test_a_partition_lost_on_every_try_fails_its_inputs(tmp_path, threads_cluster, monkeypatch):
-    from translate_pipeline.inputs.files import discover
+    from translate_pipeline.inputs.discovery import discover
 
     corpus = make_corpus(tmp_path / "corpus", 6)  # a/n01, a/n03, a/n05, b/n00, b/n02, b/n04
     real, tries = cluster.run_partition, tmp_path / "tries"
@@ -314,9 +316,9 @@ def test_a_partition_lost_on_every_try_fails_its_inputs(tmp_path, threads_cluste
 
 
 def test_missing_models_are_summed_over_partitions(tmp_path, threads_cluster):
-    from translate_pipeline.translate.engine import EngineOptions
+    from translate_pipeline.inputs.discovery import discover
     from translate_pipeline.pipeline import Settings
-    from translate_pipeline.inputs.files import discover
+    from translate_pipeline.translate.engine import EngineOptions
 
     corpus = make_corpus(tmp_path / "corpus", 5)  # 3 partitions of at most 2
     job = cluster.Job(Settings(targets=("fr",), source_language="de"), EngineOptions(),

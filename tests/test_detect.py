@@ -1,7 +1,7 @@
 import pytest
 
-from translate_pipeline.nlp.detect import detect_language, given_language
 from translate_pipeline.errors import DetectionError
+from translate_pipeline.nlp.detect import detect_language, given_language
 
 CASES = {
     "en": "The city council approved the new budget on Tuesday after a long debate about schools.",

@@ -10,12 +10,18 @@ import feedparser
 import pytest
 from feed_server import FeedServer
 
-from translate_pipeline.feeds.atom import render_atom, write_atom
 from translate_pipeline.errors import InputError
-from translate_pipeline.inputs.fetch import USER_AGENT, fetch, looks_like_opml, read_opml
-from translate_pipeline.feeds.parse import feed_slug, item_slug, parse_feed
+from translate_pipeline.feeds.atom import render_atom, write_atom
+from translate_pipeline.feeds.parse import parse_feed
 from translate_pipeline.feeds.state import EntryRow
+from translate_pipeline.inputs.fetch import (
+    USER_AGENT,
+    fetch,
+    looks_like_opml,
+    read_opml,
+)
 from translate_pipeline.inputs.htmltext import html_paragraphs, text_paragraphs
+from translate_pipeline.inputs.names import feed_slug, item_slug
 
 
 @pytest.fixture

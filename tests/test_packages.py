@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from translate_pipeline import config
-from translate_pipeline.translate import packages
 from translate_pipeline.errors import NetworkError, PackageError, PackageNotFoundError
+from translate_pipeline.translate import packages
 from translate_pipeline.translate.packages import (
     InstalledPackage,
     find_installed,
@@ -25,7 +25,6 @@ from translate_pipeline.translate.packages import (
     list_installed,
     remove,
 )
-
 
 
 def _entries(directory: Path) -> list[str]:

@@ -3,7 +3,10 @@ from pathlib import Path
 import pytest
 
 from translate_pipeline.errors import InputError
-from translate_pipeline.inputs.files import InputFile, decode, discover, parse_text, read_file
+from translate_pipeline.inputs.discovery import discover
+from translate_pipeline.inputs.documents import decode, parse_text
+from translate_pipeline.inputs.files import read_file
+from translate_pipeline.inputs.kinds import InputFile
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -112,7 +115,7 @@ def test_too_large_file_is_refused(tmp_path, monkeypatch):
 
 def test_ids_that_would_overwrite_each_other_fail_the_later_input(tmp_path):
     from translate_pipeline.batch import read_items
-    from translate_pipeline.pipeline import Failure
+    from translate_pipeline.records import Failure
 
     def write(relative: str, text: str = "Titel\n\nEin Text.") -> Path:
         path = tmp_path / relative

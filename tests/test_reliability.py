@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from translate_pipeline.outputs import local as writers
 from translate_pipeline.batch import run_batch
 from translate_pipeline.cli import cli
+from translate_pipeline.inputs.discovery import discover
+from translate_pipeline.outputs import local as writers
 from translate_pipeline.pipeline import Pipeline, Settings
-from translate_pipeline.inputs.files import discover
 
 LOCK = ".translate-pipeline.lock"
 

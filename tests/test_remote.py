@@ -23,7 +23,6 @@ import pytest
 from cli_helpers import error_lines, invoke, tally
 from test_reliability import german, make_corpus, snapshot
 
-
 pytest.importorskip("fsspec")
 pyftpdlib = pytest.importorskip("pyftpdlib")
 

@@ -18,13 +18,14 @@ from loopback import serve_on_loopback
 
 from translate_pipeline.batch import read_items
 from translate_pipeline.cli import cli
-from translate_pipeline.nlp.detect import detect_language
-from translate_pipeline.inputs.encoding import declared_charset, decode_text
 from translate_pipeline.errors import InputError
-from translate_pipeline.pipeline import Failure
-from translate_pipeline.inputs.files import InputFile, discover, read_file
-from translate_pipeline.records import Article
-from translate_pipeline.inputs.sources import sniff
+from translate_pipeline.inputs.discovery import discover
+from translate_pipeline.inputs.documents import sniff
+from translate_pipeline.inputs.encoding import declared_charset, decode_text
+from translate_pipeline.inputs.files import read_file
+from translate_pipeline.inputs.kinds import InputFile
+from translate_pipeline.nlp.detect import detect_language
+from translate_pipeline.records import Article, Failure
 
 DATA = Path(__file__).parent / "data" / "inputs"
 

@@ -24,15 +24,23 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ContextManager
 
 from translate_pipeline.errors import InputError, OutputError
-from translate_pipeline.pipeline import Failure, Outcome, Pipeline, Skipped
-from translate_pipeline.inputs.files import InputFile
-from translate_pipeline.records import Article, ArticleResult, Detection
-from translate_pipeline.outputs.resume import Fingerprinter, output_languages
+from translate_pipeline.inputs.kinds import InputFile
 from translate_pipeline.outputs.local import (
     FULL_DISK_ERRNOS,
     check_writable,
     output_lock,
     remove_temp_files,
+)
+from translate_pipeline.outputs.resume import Fingerprinter
+from translate_pipeline.pipeline import Pipeline
+from translate_pipeline.records import (
+    Article,
+    ArticleResult,
+    Detection,
+    Failure,
+    Outcome,
+    Skipped,
+    output_languages,
 )
 
 if TYPE_CHECKING:
@@ -131,7 +139,7 @@ def read_items(found: Iterable[InputFile | InputError]) -> Iterator[Article | Fa
     """Read each discovered input lazily (a JSON Lines file gives one article per line, see
     :mod:`translate_pipeline.sources`); unreadable inputs become failures, never exceptions, and
     so does an article whose id an earlier one has (its outputs would overwrite the other's)."""
-    from translate_pipeline.inputs.sources import read_input
+    from translate_pipeline.inputs.read import read_input
 
     # Flat memory on a million inputs: a whole file's id is kept as a 16-byte digest (two
     # files with one id are caught by discover(); this only has to catch a JSON Lines record

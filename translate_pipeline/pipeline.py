@@ -19,12 +19,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from translate_pipeline.nlp.detect import detect_language, given_language
-from translate_pipeline.translate.engine import Engine
 from translate_pipeline.errors import PipelineError
-from translate_pipeline.records import Article, ArticleResult, Detection, LanguageVersion
-from translate_pipeline.outputs.resume import output_languages
+from translate_pipeline.nlp.detect import detect_language, given_language
 from translate_pipeline.nlp.sentences import join_sentences, split_sentences
+from translate_pipeline.records import (
+    Article,
+    ArticleResult,
+    Detection,
+    Failure,
+    LanguageVersion,
+    Outcome,
+    Skipped,
+    output_languages,
+)
+from translate_pipeline.translate.engine import Engine
 
 __all__ = ["Settings", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES", "build_pipeline"]
 
@@ -52,23 +60,6 @@ class ArticleMemo(Protocol):
     def remember_article(self, key: str, detection: Detection, indices: Sequence[int]) -> None: ...
 
 
-@dataclass(frozen=True)
-class Failure:
-    """An input that produced nothing, and why."""
-
-    source: str
-    id: str
-    error: PipelineError
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An input whose outputs are already complete (``process(skip=...)`` said so)."""
-
-    source: str
-    id: str
-
-
 @dataclass
 class _Prepared:
     article: Article
@@ -79,9 +70,6 @@ class _Prepared:
 
     def __post_init__(self) -> None:
         self.flat = [s for para in self.paragraphs for s in para]
-
-
-Outcome = ArticleResult | Failure | Skipped
 
 
 class Pipeline:

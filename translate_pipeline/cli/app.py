@@ -156,8 +156,8 @@ def _pipeline_parts(targets, sentences, algorithm, source_language, device, thre
                     translate_mode, no_cache):
     """(settings, engine options, cache on) from the shared options: what builds a pipeline here
     or, with --cluster, on each worker."""
-    from translate_pipeline.translate.engine import EngineOptions
     from translate_pipeline.pipeline import Settings
+    from translate_pipeline.translate.engine import EngineOptions
 
     settings = Settings(
         targets=tuple(targets), sentences=sentences, algorithm=algorithm,
@@ -206,7 +206,7 @@ def cli(verbose: int) -> None:
 def _articles(inputs: tuple[str, ...]):
     """Articles (or failures) for FILE|FOLDER|URL|- inputs, stdin when there are none."""
     from translate_pipeline.batch import read_items
-    from translate_pipeline.inputs.files import discover
+    from translate_pipeline.inputs.discovery import discover
 
     for raw in inputs or ("-",):
         yield from read_items(discover([raw]))
@@ -227,7 +227,7 @@ def detect(inputs: tuple[str, ...], fmt: str) -> int:
       translate-pipeline detect samples --format json
     """
     from translate_pipeline.nlp.detect import detect_language
-    from translate_pipeline.pipeline import Failure
+    from translate_pipeline.records import Failure
 
     failed = 0
     for item in _articles(inputs):
@@ -269,8 +269,8 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
       cat article.txt | translate-pipeline summarize --from de --format json
       translate-pipeline summarize article.md --algorithm lexrank --format markdown
     """
-    from translate_pipeline.pipeline import Failure
     from translate_pipeline.outputs.local import to_json, to_markdown, to_text
+    from translate_pipeline.records import Failure
 
     if input_ != "-" and Path(input_).is_dir():
         raise click.BadParameter(f"{input_} is a folder; use 'run' for folders", param_hint="FILE")
@@ -344,7 +344,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
     from translate_pipeline.batch import run_batch
     from translate_pipeline.config import env_setting
     from translate_pipeline.errors import OutputLockedError
-    from translate_pipeline.inputs.files import discover
+    from translate_pipeline.inputs.discovery import discover
 
     window = env_setting("TRANSLATE_PIPELINE_WINDOW", "64")
     if not window.isdigit() or int(window) < 1:
@@ -366,7 +366,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
         pipeline = _pipeline(*parts)
         pipeline.window_articles = int(window)
     show_bar = not quiet and sys.stderr.isatty()
-    from translate_pipeline.inputs.sources import expected_articles
+    from translate_pipeline.inputs.read import expected_articles
 
     # The bar's length: a first walk that only counts (not at all when there is no bar).
     total = sum(map(expected_articles, discover(inputs) if spec is None else found)) \

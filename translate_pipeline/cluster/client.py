@@ -55,15 +55,15 @@ from translate_pipeline.cluster.worker import (  # noqa: F401 (re-exported)
 )
 from translate_pipeline.config import env_setting, usable_cores
 from translate_pipeline.errors import InputError, OutputError
-from translate_pipeline.pipeline import Failure
-from translate_pipeline.inputs.files import InputFile
+from translate_pipeline.inputs.kinds import InputFile
+from translate_pipeline.outputs.local import remove_temp_files
 from translate_pipeline.records import (
     Article,
     ArticleResult,
     Detection,
+    Failure,
     LanguageVersion,
 )
-from translate_pipeline.outputs.local import remove_temp_files
 
 if TYPE_CHECKING:
     from translate_pipeline.outputs.remote import RemoteFolder

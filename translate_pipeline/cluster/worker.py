@@ -22,13 +22,12 @@ from typing import Any
 from translate_pipeline import __version__
 from translate_pipeline import errors as _errors
 from translate_pipeline.batch import ErrorLog, process_batch, read_items
-from translate_pipeline.translate.engine import EngineOptions
 from translate_pipeline.errors import InputError, OutputError, PipelineError
-from translate_pipeline.pipeline import Failure, Settings, Skipped, build_pipeline
-from translate_pipeline.inputs.files import InputFile
-from translate_pipeline.records import Article, ArticleResult
+from translate_pipeline.inputs.kinds import InputFile
 from translate_pipeline.outputs.local import write_outputs
-
+from translate_pipeline.pipeline import Settings, build_pipeline
+from translate_pipeline.records import Article, ArticleResult, Failure, Skipped
+from translate_pipeline.translate.engine import EngineOptions
 
 __all__ = ["ClusterError", "Job", "TEST_KILL_ENV", "run_partition", "run_feed_items"]
 

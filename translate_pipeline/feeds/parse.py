@@ -18,14 +18,11 @@ import hashlib
 import io
 import re
 import time
-import unicodedata
-import urllib.parse
 from dataclasses import dataclass
-from pathlib import Path
 
 from translate_pipeline.errors import InputError
-from translate_pipeline.inputs.fetch import is_url
 from translate_pipeline.inputs.htmltext import html_paragraphs, text_paragraphs
+from translate_pipeline.inputs.names import feed_slug, item_slug
 
 __all__ = [
     "FeedItem",
@@ -36,36 +33,6 @@ __all__ = [
     "oldest_first",
     "parse_feed",
 ]
-
-_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
-                          "þ": "th", "ð": "d", "ı": "i"})
-
-
-def _slugify(text: str, limit: int) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
-    ascii_ = text.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")
-    return slug[:limit].rstrip("-")
-
-
-def _digest(text: str, n: int) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
-
-
-def feed_slug(feed: str) -> str:
-    """A stable, filesystem-safe folder name for a feed URL or path: readable part + hash."""
-    if is_url(feed):
-        parts = urllib.parse.urlsplit(feed)
-        base = _slugify(f"{parts.hostname or ''} {parts.path} {parts.query}", 48)
-    else:
-        base = _slugify(Path(feed).stem, 48)
-    return f"{base or 'feed'}-{_digest(feed, 8)}"
-
-
-def item_slug(title: str, key: str) -> str:
-    """An item's output name: its title as a slug + a hash of its key."""
-    return f"{_slugify(title, 60) or 'item'}-{_digest(key, 10)}"
-
 
 @dataclass
 class FeedItem:

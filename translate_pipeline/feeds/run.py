@@ -25,8 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from translate_pipeline.feeds.atom import render_atom, write_atom
 from translate_pipeline.errors import DetectionError, InputError, OutputError
+from translate_pipeline.feeds.atom import render_atom, write_atom
+from translate_pipeline.feeds.parse import (
+    FeedItem,
+    item_label,
+    oldest_first,
+    parse_feed,
+)
+from translate_pipeline.feeds.state import ATOM_ENTRIES, EntryRow, FeedState, ItemRow
 from translate_pipeline.inputs.fetch import (
     fetch,
     fetch_article,
@@ -35,18 +42,10 @@ from translate_pipeline.inputs.fetch import (
     read_local,
     read_opml,
 )
-from translate_pipeline.feeds.parse import (
-    FeedItem,
-    feed_slug,
-    item_label,
-    item_slug,
-    oldest_first,
-    parse_feed,
-)
-from translate_pipeline.feeds.state import ATOM_ENTRIES, EntryRow, FeedState, ItemRow
-from translate_pipeline.records import Article, ArticleResult
+from translate_pipeline.inputs.names import feed_slug, item_slug
 from translate_pipeline.nlp.sentences import join_sentences
 from translate_pipeline.outputs.local import write_outputs
+from translate_pipeline.records import Article, ArticleResult
 
 if TYPE_CHECKING:  # the pipeline (and sumy) load only when there is something to process
     from translate_pipeline.pipeline import Pipeline
@@ -324,7 +323,7 @@ def _unique(slug: str, taken: set[str]) -> str:
 def _record(feed: _Feed, item: FeedItem, row: ItemRow | None, first_seen: str, outcome,
             state: FeedState, options: FeedOptions, targets, report: FeedReport,
             emit: Emit, written: bool = False) -> None:
-    from translate_pipeline.pipeline import Failure
+    from translate_pipeline.records import Failure
 
     label = f"{feed.label}: {item_label(item)}"
     slug = row.slug if row else (outcome.article.id if isinstance(outcome, ArticleResult)

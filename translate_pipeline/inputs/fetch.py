@@ -46,7 +46,7 @@ _ACCEPT_FEED = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
-_ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 _CHUNK = 64 * 1024
 
 
@@ -228,7 +228,7 @@ def fetch_article(
     """
     if not is_url(url):
         raise InputError(url or "(no link)", "the item has no http(s) link to fetch")
-    page = fetch(url, timeout=timeout, max_bytes=max_bytes, accept=_ACCEPT_HTML)
+    page = fetch(url, timeout=timeout, max_bytes=max_bytes, accept=ACCEPT_HTML)
     try:
         import trafilatura
     except ImportError:  # pragma: no cover - a dependency; fall back to plain HTML to text

@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from translate_pipeline.outputs import local as writers
 from translate_pipeline.errors import OutputError
-from translate_pipeline.records import ArticleResult
+from translate_pipeline.outputs import local as writers
 from translate_pipeline.outputs.resume import is_complete
+from translate_pipeline.records import ArticleResult
 
 __all__ = [
     "FORMATS",

@@ -33,8 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from translate_pipeline.outputs import local as writers
 from translate_pipeline.errors import OutputError
+from translate_pipeline.outputs import local as writers
 from translate_pipeline.outputs.formats import (
     DEFAULT_FORMATS,
     JSONL_NAME,
@@ -42,7 +42,11 @@ from translate_pipeline.outputs.formats import (
     Outputs,
     combine,
 )
-from translate_pipeline.outputs.resume import HEAD_BYTES, head_has_fingerprint, record_is_complete
+from translate_pipeline.outputs.resume import (
+    HEAD_BYTES,
+    head_has_fingerprint,
+    record_is_complete,
+)
 
 __all__ = [
     "RemoteFolder",
@@ -520,7 +524,11 @@ def write_remote_digest(folder: RemoteFolder, title: str = "News digest") -> str
     folder: rendered from a local mirror of the records (the ``.json`` files and
     ``articles.jsonl``; the Markdown files as empty stand-ins, only their names count), then
     uploaded. Returns the page's displayed URL."""
-    from translate_pipeline.outputs.digest import INDEX_NAME, collect_records, render_digest
+    from translate_pipeline.outputs.digest import (
+        INDEX_NAME,
+        collect_records,
+        render_digest,
+    )
 
     remote = Remote(folder)
     with tempfile.TemporaryDirectory(prefix="translate-pipeline-digest-") as tmp:

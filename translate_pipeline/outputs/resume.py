@@ -29,7 +29,7 @@ from pathlib import Path
 
 from translate_pipeline import __version__
 from translate_pipeline.errors import PipelineError
-from translate_pipeline.records import Article, Detection
+from translate_pipeline.records import Article, Detection, output_languages
 
 __all__ = ["FORMAT", "fingerprint", "output_languages", "is_complete", "record_is_complete",
            "head_has_fingerprint", "Fingerprinter"]
@@ -38,12 +38,6 @@ __all__ = ["FORMAT", "fingerprint", "output_languages", "is_complete", "record_i
 FORMAT = 2
 
 Route = Callable[[str, str], Sequence]  # (source, target) -> packages; raises when none
-
-
-def output_languages(detection: Detection, targets: Sequence[str]) -> list[str]:
-    """The languages an article's outputs hold: the source language, then each other target."""
-    source = detection.code
-    return [source] + [t for t in dict.fromkeys(targets) if t != source]
 
 
 def fingerprint(article: Article, detection: Detection, settings, route: Route) -> str:

@@ -80,7 +80,10 @@ class InstalledPackage:
 
     def tokenizer(self):
         """A new tokenizer for this package (:mod:`translate_pipeline.tokenizers`)."""
-        from translate_pipeline.translate.tokenizers import SentencePieceTokenizer, bpe_tokenizer
+        from translate_pipeline.translate.tokenizers import (
+            SentencePieceTokenizer,
+            bpe_tokenizer,
+        )
 
         if (self.path / "sentencepiece.model").is_file():
             return SentencePieceTokenizer(self.path / "sentencepiece.model")
