@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from cli_helpers import error_lines, invoke, tally
+from support.cli import error_lines, invoke, tally
 from test_feeds import ENGLISH, GERMAN, atom, numbered, rss1, rss2
 from test_reliability import german, make_corpus, snapshot
 
@@ -23,6 +23,7 @@ pytest.importorskip("distributed")
 from translate_pipeline.cluster import client as cluster  # noqa: E402
 from translate_pipeline.errors import InputError  # noqa: E402
 from translate_pipeline.inputs.kinds import InputFile  # noqa: E402
+from translate_pipeline.outputs.destination import LocalFolder  # noqa: E402
 
 ARTICLES = 12
 DONE, FAILED = ARTICLES + 2, 3  # the JSON Lines file's two articles; three bad inputs
@@ -196,7 +197,7 @@ def test_parse_cluster():
     assert cluster.parse_cluster("local").workers >= 1
     spec = cluster.parse_cluster("tcp://scheduler:8786")
     assert spec.address == "tcp://scheduler:8786" and not spec.local
-    from translate_pipeline.outputs.remote import (
+    from translate_pipeline.outputs.urls import (
         parse_output,  # --output, for run and feed
     )
 
@@ -270,7 +271,7 @@ def test_full_disk_stops_a_cluster_run(tmp_path, threads_cluster, monkeypatch):
     from translate_pipeline.outputs import local as writers
 
     corpus = make_corpus(tmp_path / "corpus", 12)
-    real, calls = writers._write_fd, []
+    real, calls = writers.write_fd, []
 
     def fill_up(fd, data):
         calls.append(1)
@@ -278,14 +279,16 @@ def test_full_disk_stops_a_cluster_run(tmp_path, threads_cluster, monkeypatch):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(fd, data)
 
-    monkeypatch.setattr(writers, "_write_fd", fill_up)
+    monkeypatch.setattr(writers, "write_fd", fill_up)
     out = tmp_path / "out"
-    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), out, _job())
+    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), LocalFolder(out),
+                                    _job())
     assert report.stopped and "No space left on device" in report.stopped
     assert 0 < report.done < 12 and report.failed >= 1
     assert not list(out.rglob("*.tmp")) and not (out / cluster.SCRATCH_NAME).exists()
-    monkeypatch.setattr(writers, "_write_fd", real)  # space again: the rerun finishes the rest
-    again = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), out, _job())
+    monkeypatch.setattr(writers, "write_fd", real)  # space again: the rerun finishes the rest
+    again = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), LocalFolder(out),
+                                    _job())
     assert (again.done, again.skipped, again.stopped) == (12 - report.done, report.done, None)
 
 
@@ -304,8 +307,8 @@ def test_a_partition_lost_on_every_try_fails_its_inputs(tmp_path, threads_cluste
 
     monkeypatch.setattr(cluster, "run_partition", flaky)
     out, problems = tmp_path / "out", []
-    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), out, _job(),
-                                    on_problem=problems.append)
+    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), LocalFolder(out),
+                                    _job(), on_problem=problems.append)
     assert len(tries.read_text()) == cluster.RETRIES + 1
     assert (report.done, report.failed) == (4, 2)
     assert problems == [f"{corpus}/a/{name}.txt: lost on the cluster (RuntimeError: boom); a "
@@ -323,7 +326,7 @@ def test_missing_models_are_summed_over_partitions(tmp_path, threads_cluster):
     corpus = make_corpus(tmp_path / "corpus", 5)  # 3 partitions of at most 2
     job = cluster.Job(Settings(targets=("fr",), source_language="de"), EngineOptions(),
                       cache=False)  # nothing installed: de->fr would go de->en->fr
-    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), tmp_path / "out",
-                                    job)
+    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]),
+                                    LocalFolder(tmp_path / "out"), job)
     assert (report.done, report.partial, report.failed) == (0, 5, 0)
     assert report.missing_models == ((("de", "en"), 5), (("en", "fr"), 5))

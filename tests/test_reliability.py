@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from support.cli import invoke
 
 from translate_pipeline.batch import run_batch
-from translate_pipeline.cli import cli
 from translate_pipeline.inputs.discovery import discover
 from translate_pipeline.outputs import local as writers
+from translate_pipeline.outputs.destination import LocalFolder
 from translate_pipeline.pipeline import Pipeline, Settings
 
 LOCK = ".translate-pipeline.lock"
@@ -56,9 +56,6 @@ def snapshot(out: Path) -> dict[str, bytes]:
 def temp_files(out: Path) -> list[Path]:
     return [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 # --- kill -9 and resume ------------------------------------------------------------------------
@@ -376,7 +373,7 @@ def _german_corpus(root: Path, count: int) -> Path:
 
 def _batch(corpus: Path, out: Path, sentences: int, **kw):
     pipeline = Pipeline(Settings(targets=("de",), sentences=sentences, source_language="de"))
-    return run_batch(list(discover([str(corpus)])), out, pipeline, **kw)
+    return run_batch(list(discover([str(corpus)])), LocalFolder(out), pipeline, **kw)
 
 
 def test_disk_full_stops_the_batch_and_keeps_what_was_written(tmp_path, monkeypatch):
@@ -385,7 +382,7 @@ def test_disk_full_stops_the_batch_and_keeps_what_was_written(tmp_path, monkeypa
     assert _batch(corpus, out, 3).done == 5
     old = snapshot(out)
 
-    real = writers._write_fd
+    real = writers.write_fd
     calls = []
 
     def fill_up(fd, data):  # each article is two files: n.de.md, then n.json
@@ -395,7 +392,7 @@ def test_disk_full_stops_the_batch_and_keeps_what_was_written(tmp_path, monkeypa
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(fd, data)
 
-    monkeypatch.setattr(writers, "_write_fd", fill_up)
+    monkeypatch.setattr(writers, "write_fd", fill_up)
     seen = []
     report = _batch(corpus, out, 2, on_outcome=lambda outcome, problems: seen.append(problems))
     assert (report.done, report.failed, report.skipped) == (2, 1, 0)
@@ -409,7 +406,7 @@ def test_disk_full_stops_the_batch_and_keeps_what_was_written(tmp_path, monkeypa
     (entry,) = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
     assert entry["id"] == "n2" and entry["error"] == "OutputError"
 
-    monkeypatch.setattr(writers, "_write_fd", real)
+    monkeypatch.setattr(writers, "write_fd", real)
     report = _batch(corpus, out, 2)  # space freed: the same run finishes the rest
     assert (report.done, report.skipped, report.failed, report.stopped) == (3, 2, 0, None)
 
@@ -419,14 +416,14 @@ def test_write_outputs_is_all_or_nothing(tmp_path, monkeypatch):
     out = tmp_path / "out"
     _batch(corpus, out, 3)
     old = snapshot(out)
-    real = writers._write_fd
+    real = writers.write_fd
 
     def json_fails(fd, data):
         if data.lstrip().startswith(b"{"):
             raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT))
         real(fd, data)
 
-    monkeypatch.setattr(writers, "_write_fd", json_fails)
+    monkeypatch.setattr(writers, "write_fd", json_fails)
     report = _batch(corpus, out, 1)
     assert report.failed == 1 and "quota" in report.stopped.lower()
     new = snapshot(out)
@@ -450,7 +447,7 @@ def test_unwritable_output_folder_is_one_clear_error(tmp_path, monkeypatch):
     def refuse(path):  # root ignores modes: refuse new files the way the kernel would
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(writers, "_create_temp", refuse)
+    monkeypatch.setattr(writers, "create_temp", refuse)
     result = invoke("run", corpus, "--from", "de", "--to", "de", "-o", out)
     assert result.exit_code == 1
     assert result.stderr == f"error: {out}: cannot write: Permission denied\n"

@@ -20,7 +20,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from cli_helpers import error_lines, invoke, tally
+from support.cli import error_lines, invoke, tally
 from test_reliability import german, make_corpus, snapshot
 
 pytest.importorskip("fsspec")
@@ -284,7 +284,8 @@ def test_articles_that_cannot_be_written_fail_alone_and_leave_nothing_half_writt
 
 def test_a_connection_the_server_dropped_is_reopened(tmp_path, caplog):
     """An FTP server closes idle connections (a long translation window between writes)."""
-    from translate_pipeline.outputs.remote import Remote, RemoteFolder
+    from translate_pipeline.outputs.remote import Remote
+    from translate_pipeline.outputs.urls import RemoteFolder
 
     root = tmp_path / "ftp-root"
     root.mkdir()
@@ -321,6 +322,7 @@ def test_plain_runs_do_not_import_fsspec(tmp_path, installed_de_en):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=120, env=dict(os.environ))
     assert result.returncode == 0, result.stderr
-    # a folder: neither; a file:// URL (a folder too): parsed by remote.py, still no fsspec
-    assert result.stdout.splitlines() == ["LOADED []", "LOADED ['translate_pipeline.outputs.remote']"]
+    # a folder: neither; a file:// URL (a folder too): parsed by outputs/urls.py, which needs
+    # neither fsspec nor the module that writes to URLs
+    assert result.stdout.splitlines() == ["LOADED []", "LOADED []"]
     assert (tmp_path / "out" / "a.json").is_file() and (tmp_path / "out2" / "a.json").is_file()

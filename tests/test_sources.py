@@ -13,11 +13,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from loopback import serve_on_loopback
+from support.cli import invoke
 
 from translate_pipeline.batch import read_items
-from translate_pipeline.cli import cli
 from translate_pipeline.errors import InputError
 from translate_pipeline.inputs.discovery import discover
 from translate_pipeline.inputs.documents import sniff
@@ -33,9 +32,6 @@ DATA = Path(__file__).parent / "data" / "inputs"
 def read(name: str, path: Path | None = None) -> Article:
     return read_file(InputFile(path or DATA / name, Path(name).stem))
 
-
-def invoke(*args, input=None):
-    return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def language(article: Article) -> str:

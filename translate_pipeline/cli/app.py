@@ -100,29 +100,16 @@ def _cluster_spec(value: str | None):
     return spec
 
 
-def _output(text: str, *, urls: bool):
-    """--output: a folder's Path (``file://`` URLs too), or, where ``urls`` (run), a
-    RemoteFolder for any other URL (``s3://bucket/news``), checked here: fsspec and the
-    protocol's package must be installed. Usage errors exit 2."""
-    if "://" not in text and not text.lower().startswith("file:"):
-        return Path(text)
-    from translate_pipeline.outputs.remote import (
-        RemoteFolder,
-        RemoteUsageError,
-        check_protocol,
-        parse_output,
-    )
+def _destination(text: str, *, urls: bool, stdout: bool):
+    """The Destination of --output (see outputs.destination.choose_destination); a URL where
+    ``urls`` (run), ``-`` for stdout where ``stdout`` (run). Usage errors exit 2."""
+    from translate_pipeline.outputs.destination import choose_destination
+    from translate_pipeline.outputs.urls import RemoteUsageError
 
     try:
-        target = parse_output(text)
-        if isinstance(target, RemoteFolder):
-            if not urls:
-                raise RemoteUsageError(text, "feed writes to a folder; URL outputs (fsspec) "
-                                             "are for run only")
-            check_protocol(target)
+        return choose_destination(text, urls=urls, stdout=stdout)
     except RemoteUsageError as exc:
         raise click.BadParameter(str(exc), param_hint="--output") from None
-    return target
 
 
 def summary_options(command: Callable) -> Callable:
@@ -269,7 +256,7 @@ def summarize(input_: str, targets, fmt, sentences, algorithm, source_language, 
       cat article.txt | translate-pipeline summarize --from de --format json
       translate-pipeline summarize article.md --algorithm lexrank --format markdown
     """
-    from translate_pipeline.outputs.local import to_json, to_markdown, to_text
+    from translate_pipeline.outputs.render import to_json, to_markdown, to_text
     from translate_pipeline.records import Failure
 
     if input_ != "-" and Path(input_).is_dir():
@@ -353,15 +340,14 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
     to_stdout = output == "-"
     _check_outputs(to_stdout, formats, html, cluster)
     spec = _cluster_spec(cluster)
-    if not to_stdout:
-        output = _output(output, urls=True)
+    destination = _destination(output, urls=True, stdout=True)
     # Inputs are walked as the run goes, never listed whole (a folder of a million articles);
     # a cluster's client lists them (paths only) to cut partitions.
     found = discover(inputs) if spec is None else list(discover(inputs))
     parts = (targets, sentences, algorithm, source_language, device, threads, compute_type,
              translate_mode, no_cache)
     if to_stdout:
-        return _run_to_stdout(found, parts, int(window))
+        return _run_to_stdout(found, destination, parts, int(window))
     if spec is None:
         pipeline = _pipeline(*parts)
         pipeline.window_articles = int(window)
@@ -386,7 +372,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
 
         try:
             if spec is None:
-                report = run_batch(found, output, pipeline, on_outcome, force=force,
+                report = run_batch(found, destination, pipeline, on_outcome, force=force,
                                    formats=formats)
             else:  # the same pipeline and writes, on the workers
                 from translate_pipeline.cluster.client import Job, run_on_cluster
@@ -394,8 +380,8 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
                 settings, options, cache = _pipeline_parts(*parts)
                 job = Job(settings, options, cache=cache, window=int(window),
                           formats=tuple(formats))
-                report = run_on_cluster(spec, found, output, job, force=force, on_problem=show,
-                                        on_progress=bar.update)
+                report = run_on_cluster(spec, found, destination, job, force=force,
+                                        on_problem=show, on_progress=bar.update)
         except OutputLockedError as exc:
             _fail(str(exc))
             return EXIT_LOCKED
@@ -403,19 +389,12 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, sentenc
         _fail(report.stopped)
     digest_ok = True
     if html:
-        from translate_pipeline.outputs.digest import write_digest
-
         try:  # from every record in DIR, so a resumed run's digest lists them all
-            if isinstance(output, Path):
-                write_digest(output)
-            else:
-                from translate_pipeline.outputs.remote import write_remote_digest
-
-                write_remote_digest(output)
+            destination.write_digest()
         except PipelineError as exc:
             _fail(str(exc))
             digest_ok = False
-    click.echo(f"{report.tally()}; outputs in {output}", err=True)
+    click.echo(f"{report.tally()}; {destination.describe()}", err=True)
     _missing_models_hint(report)
     return EXIT_OK if report.ok and digest_ok else EXIT_FAILED
 
@@ -446,11 +425,11 @@ def _check_outputs(to_stdout: bool, formats, html: bool, cluster) -> None:
                                  "--output - or --format", param_hint="--cluster")
 
 
-def _run_to_stdout(found, parts, window: int) -> int:
+def _run_to_stdout(found, destination, parts, window: int) -> int:
     """run --output -: JSON Lines on stdout, error lines and the tally on stderr, no files."""
     import os
 
-    from translate_pipeline.outputs.formats import PipeClosed, run_to_stdout
+    from translate_pipeline.batch import PipeClosed, run_batch
 
     pipeline = _pipeline(*parts)
     pipeline.window_articles = window
@@ -460,14 +439,14 @@ def _run_to_stdout(found, parts, window: int) -> int:
             _fail(problem)
 
     try:
-        report = run_to_stdout(found, pipeline, sys.stdout.buffer, on_outcome)
+        report = run_batch(found, destination, pipeline, on_outcome)
     except PipeClosed:  # | head: the reader has all it wants
         try:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except (OSError, ValueError):  # no real stdout (tests)
             pass
         return EXIT_FAILED
-    click.echo(f"{report.tally()}; records on stdout", err=True)
+    click.echo(f"{report.tally()}; {destination.describe()}", err=True)
     _missing_models_hint(report)
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -543,7 +522,7 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     from translate_pipeline.feeds.state import StateLocked, open_state
 
     spec = _cluster_spec(cluster)
-    output = _output(output, urls=False)
+    output = _destination(output, urls=False, stdout=False).path
 
     try:
         state = open_state(state_path, wait=wait)

@@ -33,17 +33,16 @@ import logging
 import math
 import os
 import re
-import shutil
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from translate_pipeline import __version__
-from translate_pipeline.batch import BatchReport, ErrorLog, most_needed, open_batch
+from translate_pipeline.batch import BatchReport, most_needed
 from translate_pipeline.cluster.worker import (  # noqa: F401 (re-exported)
     TEST_KILL_ENV,
     ClusterError,
@@ -54,9 +53,10 @@ from translate_pipeline.cluster.worker import (  # noqa: F401 (re-exported)
     run_partition,
 )
 from translate_pipeline.config import env_setting, usable_cores
-from translate_pipeline.errors import InputError, OutputError
+from translate_pipeline.errors import InputError
 from translate_pipeline.inputs.kinds import InputFile
-from translate_pipeline.outputs.local import remove_temp_files
+from translate_pipeline.outputs.destination import Destination
+from translate_pipeline.outputs.journal import ErrorLog
 from translate_pipeline.records import (
     Article,
     ArticleResult,
@@ -64,9 +64,6 @@ from translate_pipeline.records import (
     Failure,
     LanguageVersion,
 )
-
-if TYPE_CHECKING:
-    from translate_pipeline.outputs.remote import RemoteFolder
 
 __all__ = [
     "ClusterSpec",
@@ -308,7 +305,7 @@ def _lost(part: list, exc: BaseException) -> dict:
 def run_on_cluster(
     spec: ClusterSpec,
     found: Iterable[InputFile | InputError],
-    out_dir: Path | RemoteFolder,
+    destination: Destination,
     job: Job,
     *,
     force: bool = False,
@@ -317,10 +314,9 @@ def run_on_cluster(
 ) -> BatchReport:
     """:func:`~translate_pipeline.batch.run_batch` on a Dask cluster (see the module docstring).
 
-    ``out_dir`` is a folder every worker sees, or a URL folder
-    (:class:`~translate_pipeline.remote.RemoteFolder`) the workers write to directly.
-    ``on_problem(line)`` for each ``error:`` line, in input order; ``on_progress(n)`` when a
-    partition completes, ``n`` its articles. Raises what ``run_batch`` raises, and
+    ``destination`` is a folder every worker sees, or a URL folder the workers write to
+    directly. ``on_problem(line)`` for each ``error:`` line, in input order; ``on_progress(n)``
+    when a partition completes, ``n`` its articles. Raises what ``run_batch`` raises, and
     :class:`ClusterError` when the cluster cannot be used.
     """
     found = list(found)
@@ -330,51 +326,27 @@ def run_on_cluster(
         raise ClusterError("--cluster", "cannot write --format jsonl; use json or markdown")
     max_bytes, max_articles = partition_limits()
     with connect(spec) as client:
-        if not isinstance(out_dir, PurePath):
-            _check_remote_workers(client, spec, out_dir)
-        with open_batch(out_dir) as errors:
-            target, journals, remove_journals, remove_temps = _scratch(out_dir, job.token, base)
+        _check_workers_can_write(client, spec, destination)
+        with destination.open_batch() as errors:
+            # A killed cluster run's journals go first.
+            journals = destination.make_scratch(SCRATCH_NAME, job.token, base)
             try:
                 parts = partitions(found, base, _slots(client), max_bytes, max_articles)
                 log.info("%d inputs in %d partitions on %s", len(found), len(parts), spec.text)
-                report = _drive(client, parts, job, base, target, journals, force, errors,
-                                on_problem, on_progress)
+                report = _drive(client, parts, job, base, destination.for_workers(base), journals,
+                                force, errors, on_problem, on_progress)
             finally:
-                remove_journals()
+                destination.remove_scratch(SCRATCH_NAME)
             # Every task has ended: what a killed worker was writing is garbage now.
-            remove_temps()
+            destination.remove_temp_files()
     return report
 
 
-def _scratch(out_dir: Path | RemoteFolder, token: str, base: str):
-    """``(target, journals, remove_journals, remove_temps)`` for a run: where the tasks write
-    (an absolute path, or the URL folder), the folder of this run's journals (for a URL,
-    relative to it), and what cleans up after it. A killed cluster run's journals go first."""
-    if isinstance(out_dir, PurePath):
-        scratch = out_dir / SCRATCH_NAME
-        shutil.rmtree(scratch, ignore_errors=True)
-        journals = scratch / token
-        try:
-            journals.mkdir(parents=True)
-        except OSError as exc:
-            raise OutputError(str(journals), f"cannot write: {exc.strerror or exc}") from exc
-        return (_absolute(out_dir, base), _absolute(journals, base),
-                lambda: shutil.rmtree(scratch, ignore_errors=True),
-                lambda: remove_temp_files(out_dir))
-    from translate_pipeline.outputs.remote import Remote, remove_tree
-
-    remote = Remote(out_dir)
-    remove_tree(remote, SCRATCH_NAME)
-    return (out_dir, f"{SCRATCH_NAME}/{token}", lambda: remove_tree(remote, SCRATCH_NAME),
-            remote.remove_temp_files)
-
-
-def _check_remote_workers(client, spec: ClusterSpec, folder: RemoteFolder) -> None:
-    """Every worker must have fsspec and the URL's file system (s3fs for s3://, ...)."""
-    from translate_pipeline.outputs.remote import worker_problem
-
+def _check_workers_can_write(client, spec: ClusterSpec, destination: Destination) -> None:
+    """Every worker must be able to write the destination (for a URL: have fsspec and the URL's
+    file system, s3fs for s3://, ...)."""
     try:
-        problems = client.run(worker_problem, folder.url)
+        problems = client.run(destination.worker_problem)
     except Exception as exc:
         raise ClusterError(f"--cluster {spec.text}", f"cannot check the workers: {exc}") from exc
     for worker, problem in sorted(problems.items()):

@@ -1,4 +1,4 @@
-"""Scale out, the worker side: what a Dask task runs (see :mod:`translate_pipeline.cluster`).
+"""Scale out, the worker side: what a Dask task runs (see :mod:`translate_pipeline.cluster.client`).
 
 A task gets a small picklable :class:`Job` and a partition; it builds the same pipeline as the
 local path once per worker thread and run, runs :func:`~translate_pipeline.batch.process_batch`
@@ -8,7 +8,6 @@ from the client code so each side reads on its own.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import threading
@@ -21,9 +20,11 @@ from typing import Any
 
 from translate_pipeline import __version__
 from translate_pipeline import errors as _errors
-from translate_pipeline.batch import ErrorLog, process_batch, read_items
+from translate_pipeline.batch import process_batch, read_items
 from translate_pipeline.errors import InputError, OutputError, PipelineError
 from translate_pipeline.inputs.kinds import InputFile
+from translate_pipeline.outputs.destination import Destination
+from translate_pipeline.outputs.journal import ErrorLog
 from translate_pipeline.outputs.local import write_outputs
 from translate_pipeline.pipeline import Settings, build_pipeline
 from translate_pipeline.records import Article, ArticleResult, Failure, Skipped
@@ -158,32 +159,6 @@ def _decode_item(item) -> InputFile | InputError:
     return item
 
 
-class _FileJournal:
-    """The articles one partition wrote, one JSON string per line in a local file (a folder on
-    shared storage); :class:`translate_pipeline.remote.RemoteJournal` for URL outputs."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        try:
-            with open(path, encoding="ascii") as handle:
-                self._before = {json.loads(line) for line in handle if line.endswith("\n")}
-        except (OSError, ValueError):
-            self._before = set()
-
-    def written_before(self, article_id: str) -> bool:
-        return article_id in self._before
-
-    def add(self, article_id: str) -> None:
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(fd, (json.dumps(article_id) + "\n").encode("ascii"))
-            finally:
-                os.close(fd)
-        except OSError:
-            pass  # only the tally of a retried partition depends on it
-
-
 def _test_kill(marker: str, article_id: str) -> None:
     try:
         fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -194,22 +169,14 @@ def _test_kill(marker: str, article_id: str) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def run_partition(job: Job, base: str, out_dir, items: list, force: bool, journal: str) -> dict:
-    """One partition, on a worker: :func:`process_batch` into ``out_dir`` (a folder's path, or
-    a :class:`~translate_pipeline.remote.RemoteFolder`); returns its summary. ``journal`` notes
-    the articles written (a file's path; for a URL folder, a folder inside it)."""
-    from translate_pipeline.outputs.formats import open_outputs
-
+def run_partition(job: Job, base: str, destination: Destination, items: list, force: bool,
+                  journal: str) -> dict:
+    """One partition, on a worker: :func:`process_batch` into ``destination`` (as
+    :meth:`~translate_pipeline.outputs.destination.Destination.for_workers` gave it); returns
+    its summary. ``journal`` notes the articles written (from ``make_scratch``)."""
     try:
         pipeline = _pipeline_for(job)
-        target = out_dir if hasattr(out_dir, "url") else Path(out_dir)
-        outputs = open_outputs(target, job.formats)
-        if hasattr(out_dir, "url"):
-            from translate_pipeline.outputs.remote import Remote, RemoteJournal
-
-            written = RemoteJournal(getattr(outputs, "remote", None) or Remote(out_dir), journal)
-        else:
-            written = _FileJournal(Path(journal))  # by an attempt of this run that died
+        outputs, written = destination.open_partition(job.formats, journal)
         kill_marker = os.environ.get(TEST_KILL_ENV)
         lines: list[str] = []
         counts = {"done": 0, "partial": 0, "failed": 0, "skipped": 0}
@@ -231,7 +198,7 @@ def run_partition(job: Job, base: str, out_dir, items: list, force: bool, journa
         errors = _Collected()
         found = [_decode_item(item) for item in items]
         try:
-            report = process_batch(found, target, pipeline, errors, on_outcome,
+            report = process_batch(found, destination, pipeline, errors, on_outcome,
                                    force=force, read=_rebased(base), outputs=outputs)
         except BaseException:
             outputs.abort()

@@ -1,4 +1,4 @@
-"""Stage 6: render results (JSON record, Markdown, plain text) and write them atomically.
+"""A local output folder: atomic writes, its lock, and the per-article and JSON Lines outputs.
 
 Every file is written to a temporary name in its own folder (``.NAME.XXXXXXXX.tmp``) and renamed
 into place, so no reader ever sees half a file. An article's files are all written to temporary
@@ -7,6 +7,15 @@ last), so a full disk or a killed process leaves the article's previous outputs 
 JSON record on disk means its Markdown files are there too. Temporary files a killed process left
 behind are removed by the next ``run`` on the folder (:func:`remove_temp_files`), which holds
 :func:`output_lock` meanwhile.
+
+- :class:`FileOutputs`: ``DIR/<id>.json`` and/or ``DIR/<id>.<lang>.md`` per article, written
+  with :func:`write_outputs`.
+- :class:`JsonlOutputs`: ``DIR/articles.jsonl``, one compact JSON record per line. It is written
+  to a temporary file as the run goes and renamed into place at the end (so no reader sees half
+  of it); records of articles this run did not redo (skipped as complete, failed, or not among
+  the inputs this time) are carried over from the previous file, after this run's, so the file
+  keeps every article ever written into DIR, once, in its latest version. A killed run leaves the
+  previous file as it was.
 """
 
 from __future__ import annotations
@@ -20,38 +29,45 @@ import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from translate_pipeline.errors import OutputError, OutputLockedError
+from translate_pipeline.outputs.formats import DEFAULT_FORMATS, JSONL_NAME, Outputs
+from translate_pipeline.outputs.render import encode, record_line, render_outputs
+from translate_pipeline.outputs.resume import is_complete
 from translate_pipeline.records import ArticleResult
 
 __all__ = [
     "atomic_write",
     "atomic_write_all",
-    "to_json",
-    "to_markdown",
-    "to_text",
-    "output_paths",
-    "render_outputs",
     "write_outputs",
-    "encode",
+    "write_fd",
+    "create_temp",
+    "cannot_write",
+    "unlink_quietly",
     "temp_name",
+    "is_temp_name",
     "output_lock",
     "remove_temp_files",
     "check_writable",
+    "FileOutputs",
+    "JsonlOutputs",
     "LOCK_NAME",
     "FULL_DISK_ERRNOS",
 ]
 
 #: The lock file a ``run`` holds in its output folder (never deleted; it is not an output).
 LOCK_NAME = ".translate-pipeline.lock"
+
 #: OSError numbers after which no further output can be written: a batch stops on them.
 FULL_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
-# The names _create_temp makes (and tempfile.mkstemp's, which older versions used).
+
 _TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
 _TEMP_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 
 
-def _write_fd(fd: int, data: bytes) -> None:
+def write_fd(fd: int, data: bytes) -> None:
     """Write all of ``data`` to ``fd``: the one place output bytes hit the disk (tests inject
     faults here)."""
     view = memoryview(data)
@@ -66,13 +82,12 @@ def temp_name(name: str) -> str:
     return f".{name}.{token}.tmp"
 
 
-def encode(text: str) -> bytes:
-    """An output's bytes. backslashreplace: a file name that is not UTF-8 (held as surrogates) is
-    written as \\udcXX, which inside a JSON string is a valid escape, instead of failing the write."""
-    return text.encode("utf-8", "backslashreplace")
+def is_temp_name(name: str) -> bool:
+    """Whether ``name`` is one :func:`temp_name` makes (what a killed run may leave behind)."""
+    return _TEMP_NAME.match(name) is not None
 
 
-def _create_temp(path: Path) -> tuple[int, Path]:
+def create_temp(path: Path) -> tuple[int, Path]:
     """A new, empty ``.NAME.XXXXXXXX.tmp`` beside ``path``, open for writing.
 
     Created with mode 0666 less the umask, as ``open()`` would (``mkstemp``'s 0600 would survive
@@ -87,7 +102,7 @@ def _create_temp(path: Path) -> tuple[int, Path]:
     raise FileExistsError(errno.EEXIST, "no free temporary file name", str(path.parent))
 
 
-def _cannot_write(path: Path, exc: OSError) -> OutputError:
+def cannot_write(path: Path, exc: OSError) -> OutputError:
     error = OutputError(str(path), f"cannot write: {exc.strerror or exc}")
     error.__cause__ = exc
     return error
@@ -97,23 +112,23 @@ def _stage(path: Path, text: str) -> Path:
     """Write ``text`` to a new temporary file beside ``path``; return the temporary file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = _create_temp(path)
+        fd, tmp = create_temp(path)
     except OSError as exc:
-        raise _cannot_write(path, exc) from exc
+        raise cannot_write(path, exc) from exc
     try:
         try:
-            _write_fd(fd, encode(text))
+            write_fd(fd, encode(text))
         finally:
             os.close(fd)
     except BaseException as exc:
-        _unlink(tmp)
+        unlink_quietly(tmp)
         if isinstance(exc, OSError):
-            raise _cannot_write(path, exc) from exc
+            raise cannot_write(path, exc) from exc
         raise
     return tmp
 
 
-def _unlink(path: Path) -> None:
+def unlink_quietly(path: Path) -> None:
     try:
         os.unlink(path)
     except OSError:
@@ -135,93 +150,16 @@ def atomic_write_all(files: Sequence[tuple[Path, str]]) -> None:
             try:
                 os.replace(tmp, path)
             except OSError as exc:
-                raise _cannot_write(path, exc) from exc
+                raise cannot_write(path, exc) from exc
             staged.pop(0)
     finally:
         for tmp, _ in staged:
-            _unlink(tmp)
+            unlink_quietly(tmp)
 
 
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, then rename: readers never see half."""
     atomic_write_all([(path, text)])
-
-
-def to_json(result: ArticleResult, *, indent: int | None = 2) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=indent)
-
-
-def to_markdown(result: ArticleResult, lang: str, *, fingerprint: str | None = None) -> str:
-    """One language version as a Markdown document: YAML front matter (``title``, ``language``,
-    ``source``, ``translated_from``, ``date`` where known, and ``run``'s ``fingerprint``), which
-    static site generators read, then the headline, summary and full text."""
-    version = result.version(lang)
-    detection = result.detection
-    how = "given" if detection.method == "given" else f"detected, confidence {detection.confidence:.2f}"
-    source_lang = result.languages[0][0]
-    metadata = dict(result.article.metadata)
-    front = {"title": version.title or result.article.id, "language": lang,
-             "source": result.article.source}
-    if lang != source_lang:
-        front["translated_from"] = source_lang
-    date = metadata.get("date") or metadata.get("published")
-    if date:
-        front["date"] = date
-    if fingerprint:
-        front["fingerprint"] = fingerprint
-    # JSON strings are YAML double-quoted scalars: safe for any title.
-    lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}"
-                      for key, value in front.items()), "---", ""]
-    lines += [f"# {version.title or result.article.id}", ""]
-    note = f"*Language: {lang}"
-    if lang != source_lang:
-        note += f", translated from {source_lang}"
-    note += f" ({source_lang} {how}). Source: {result.article.source}*"
-    lines += [note, "", "## Summary", ""]
-    lines += [f"- {sentence}" for sentence in version.summary] or ["(no summary)"]
-    if version.paragraphs:
-        lines += ["", "## Text", ""]
-        for paragraph in version.paragraphs:
-            lines += [paragraph, ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def to_text(result: ArticleResult) -> str:
-    """The plain-text summary ``summarize`` prints: one block per language."""
-    d = result.detection
-    how = "given" if d.method == "given" else f"confidence {d.confidence:.2f}"
-    lines = [f"{result.article.source}: {d.code} ({how})"]
-    for lang, version in result.languages:
-        lines += ["", f"[{lang}] {version.title}".rstrip()]
-        lines += [f"- {sentence}" for sentence in version.summary]
-    return "\n".join(lines) + "\n"
-
-
-def output_paths(out_dir: Path, result: ArticleResult) -> list[Path]:
-    base = out_dir / result.article.id
-    return [base.with_name(base.name + ".json")] + [
-        base.with_name(f"{base.name}.{lang}.md") for lang, _ in result.languages
-    ]
-
-
-def render_outputs(
-    out_dir: Path, result: ArticleResult, *, fingerprint: str | None = None,
-    formats: Sequence[str] = ("json", "markdown"),
-) -> list[tuple[Path, str]]:
-    """The ``(path, text)`` of each file :func:`write_outputs` writes, in the order it renames
-    them (Markdown first, the JSON record last); also what URL outputs write
-    (:mod:`translate_pipeline.remote`), so both give the same bytes."""
-    paths = output_paths(out_dir, result)
-    files = []
-    if "markdown" in formats:
-        files += [(path, to_markdown(result, lang, fingerprint=fingerprint))
-                  for path, (lang, _) in zip(paths[1:], result.languages)]
-    if "json" in formats:
-        record = result.to_dict()
-        if fingerprint is not None:
-            record["fingerprint"] = fingerprint
-        files.append((paths[0], json.dumps(record, ensure_ascii=False, indent=2) + "\n"))
-    return files
 
 
 def write_outputs(
@@ -231,7 +169,7 @@ def write_outputs(
     """``DIR/<id>.json`` and ``DIR/<id>.<lang>.md`` for every language; returns the paths.
 
     All or nothing (see :func:`atomic_write_all`); the JSON record is renamed into place last.
-    ``fingerprint`` (see :mod:`translate_pipeline.resume`) is stored in the record as
+    ``fingerprint`` (see :mod:`translate_pipeline.outputs.resume`) is stored in the record as
     ``"fingerprint"`` (and in the Markdown front matter), which is how a later ``run`` knows the
     article is done. ``formats`` says which files: ``json``, ``markdown`` or both.
     """
@@ -254,7 +192,7 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
         out_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise _cannot_write(out_dir, exc) from exc
+        raise cannot_write(out_dir, exc) from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -282,11 +220,11 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
 def check_writable(folder: Path) -> None:
     """Raise :class:`OutputError` unless a new file can be created in ``folder``."""
     try:
-        fd, tmp = _create_temp(folder / "probe")
+        fd, tmp = create_temp(folder / "probe")
     except OSError as exc:
-        raise _cannot_write(folder, exc) from exc
+        raise cannot_write(folder, exc) from exc
     os.close(fd)
-    _unlink(tmp)
+    unlink_quietly(tmp)
 
 
 def remove_temp_files(out_dir: Path) -> int:
@@ -305,3 +243,114 @@ def remove_temp_files(out_dir: Path) -> int:
                 except OSError:
                     pass
     return removed
+
+
+class FileOutputs(Outputs):
+    """``DIR/<id>.json`` and/or ``DIR/<id>.<lang>.md`` per article."""
+
+    def __init__(self, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS):
+        self.out_dir = out_dir
+        self.formats = tuple(f for f in ("json", "markdown") if f in formats)
+
+    def is_complete(self, article_id, fingerprint, languages) -> bool:
+        return is_complete(self.out_dir, article_id, fingerprint, languages, self.formats)
+
+    def write(self, result, fingerprint) -> None:
+        write_outputs(self.out_dir, result, fingerprint=fingerprint, formats=self.formats)
+
+
+class JsonlOutputs(Outputs):
+    """``DIR/articles.jsonl`` (see the module docstring)."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / JSONL_NAME
+        self._old: dict[str, tuple[int, int, bool]] = {}  # id -> offset, length, complete
+        self._fingerprints: dict[str, tuple[str, list]] = {}
+        self._written: set[str] = set()
+        self._previous: BinaryIO | None = None
+        self._failed: OutputError | None = None
+        try:
+            self._previous = open(self.path, "rb")
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise cannot_write(self.path, exc) from exc
+        try:
+            if self._previous is not None:
+                self._index(self._previous)
+            self._fd, self._tmp = create_temp(self.path)
+        except OSError as exc:
+            if self._previous is not None:
+                self._previous.close()
+            raise cannot_write(self.path, exc) from exc
+
+    def _index(self, handle: BinaryIO) -> None:
+        offset = 0
+        for line in handle:
+            try:
+                record = json.loads(line)
+                article_id = record["id"]
+            except (ValueError, KeyError, TypeError):
+                article_id = None
+            if not isinstance(article_id, str):
+                offset += len(line)
+                continue  # a damaged line is dropped
+            complete = not record.get("errors")
+            self._old[article_id] = (offset, len(line), complete)
+            self._fingerprints[article_id] = (record.get("fingerprint"),
+                                              list(record.get("languages") or ()))
+            offset += len(line)
+
+    def is_complete(self, article_id, fingerprint, languages) -> bool:
+        old = self._old.get(article_id)
+        known = self._fingerprints.get(article_id)
+        return bool(old and old[2] and known == (fingerprint, list(languages)))
+
+    def _put(self, data: bytes) -> None:
+        if self._failed is not None:
+            raise self._failed
+        try:
+            write_fd(self._fd, data)
+        except OSError as exc:
+            self._failed = cannot_write(self.path, exc)
+            raise self._failed from exc
+
+    def write(self, result, fingerprint) -> None:
+        record = result.to_dict()
+        if fingerprint is not None:
+            record["fingerprint"] = fingerprint
+        self._put(record_line(record))
+        self._written.add(result.article.id)
+
+    def _old_line(self, article_id: str) -> bytes:
+        offset, length, _ = self._old[article_id]
+        self._previous.seek(offset)
+        return self._previous.read(length)
+
+    def skipped(self, article_id) -> None:
+        if article_id in self._old and article_id not in self._written:
+            self._put(self._old_line(article_id))
+            self._written.add(article_id)
+
+    def close(self) -> str | None:
+        try:
+            for article_id in self._old:  # the previous file's other records, in their order
+                if article_id not in self._written:
+                    self._put(self._old_line(article_id))
+            os.close(self._fd)
+            self._fd = -1
+            os.replace(self._tmp, self.path)
+        except (OSError, OutputError) as exc:
+            self.abort()
+            error = exc if isinstance(exc, OutputError) else cannot_write(self.path, exc)
+            return f"{error}; the previous {JSONL_NAME} is intact"
+        finally:
+            if self._previous is not None:
+                self._previous.close()
+        return None
+
+    def abort(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+        unlink_quietly(self._tmp)

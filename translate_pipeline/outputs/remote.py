@@ -1,8 +1,9 @@
 """``run --output URL``: outputs at any fsspec URL (``s3://bucket/news``, ``ftp://host/out``, ...).
 
-The same files as a folder, with the same bytes (rendered by :mod:`translate_pipeline.writers`),
-the same atomic writes and the same resume rules (:mod:`translate_pipeline.resume`), for ``run``
-here and for the workers of ``run --cluster`` (:mod:`translate_pipeline.cluster_worker`):
+The same files as a folder, with the same bytes (rendered by
+:mod:`~translate_pipeline.outputs.render`), the same atomic writes and the same resume rules
+(:mod:`~translate_pipeline.outputs.resume`), for ``run`` here and for the workers of
+``run --cluster`` (:mod:`translate_pipeline.cluster.worker`):
 
 - Each file is written to ``.NAME.XXXXXXXX.tmp`` in its own folder and moved into place
   (``fs.mv``; on an object store a single put is atomic anyway); an article's files are all
@@ -15,7 +16,8 @@ here and for the workers of ``run --cluster`` (:mod:`translate_pipeline.cluster_
   uploads it at the end. ``--html`` renders the digest from a local mirror of the records.
 - There is no lock: most URL file systems have none. One writer per URL folder.
 
-fsspec is imported only here, and this module only when the output is a URL. Credentials and
+fsspec is imported only here (and in :mod:`~translate_pipeline.outputs.urls`, to check a URL
+can work), and this module only when the output is a URL. Credentials and
 options come from fsspec's usual places (the URL, ``AWS_*`` and other environment variables, the
 backend's own configuration, ``~/.config/fsspec/``).
 """
@@ -24,36 +26,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import shutil
 import tempfile
-import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from translate_pipeline.errors import OutputError
-from translate_pipeline.outputs import local as writers
-from translate_pipeline.outputs.formats import (
-    DEFAULT_FORMATS,
-    JSONL_NAME,
-    JsonlOutputs,
-    Outputs,
-    combine,
-)
-from translate_pipeline.outputs.resume import (
-    HEAD_BYTES,
-    head_has_fingerprint,
-    record_is_complete,
-)
+from translate_pipeline.outputs.formats import DEFAULT_FORMATS, JSONL_NAME, Outputs, combine
+from translate_pipeline.outputs.journal import ERRORS_NAME, ErrorLog
+from translate_pipeline.outputs.local import JsonlOutputs, is_temp_name, temp_name
+from translate_pipeline.outputs.render import encode, render_outputs
+from translate_pipeline.outputs.resume import HEAD_BYTES, head_has_fingerprint, record_is_complete
+from translate_pipeline.outputs.urls import RemoteFolder, RemoteUsageError, fsspec_module
 
 __all__ = [
-    "RemoteFolder",
-    "RemoteUsageError",
-    "parse_output",
-    "check_protocol",
-    "worker_problem",
     "Remote",
     "RemoteOutputs",
     "RemoteJsonlOutputs",
@@ -65,109 +52,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)(?:://|::)")  # also fsspec's chained URLs (a::b://)
-
-
-class RemoteUsageError(ValueError):
-    """A URL output that cannot work at all (no fsspec, unknown protocol, backend missing):
-    a usage error, before any work."""
-
-    def __init__(self, subject: str, reason: str):
-        self.subject = subject
-        self.reason = reason
-        super().__init__(f"{subject}: {reason}")
-
-
-@dataclass(frozen=True)
-class RemoteFolder:
-    """An output folder given as a URL (small and picklable: it travels to cluster workers).
-
-    ``str()`` is :attr:`display`: the URL with its password hidden, for messages.
-    """
-
-    url: str
-
-    @property
-    def protocols(self) -> list[str]:
-        """The URL's protocol; for a chained URL (``simplecache::s3://...``) each one's."""
-        return [part.split("://", 1)[0].lower() for part in self.url.split("::")]
-
-    @property
-    def display(self) -> str:
-        parts = urllib.parse.urlsplit(self.url)
-        if parts.password is None:
-            return self.url
-        user, host = parts.netloc.rsplit("@", 1)
-        return urllib.parse.urlunsplit(parts._replace(
-            netloc=f"{user.split(':', 1)[0]}:***@{host}"))
-
-    def child(self, relative: str) -> str:
-        """The displayed URL of ``relative`` (a ``/`` path) in this folder."""
-        return f"{self.display}/{relative}"
-
-    def __str__(self) -> str:
-        return self.display
-
-
-def parse_output(text: str) -> Path | RemoteFolder:
-    """``run --output``: a folder, a ``file://`` URL (a folder too), or any other URL."""
-    match = _URL.match(text)
-    if match is None:
-        if text.lower().startswith("file:/"):
-            return Path("/" + text[len("file:"):].lstrip("/"))
-        return Path(text)
-    if match.group(1).lower() == "file":
-        parts = urllib.parse.urlsplit(text)
-        if parts.netloc not in ("", "localhost"):
-            raise RemoteUsageError(text, "a file:// URL names a folder on this machine; give "
-                                         "file:///PATH")
-        return Path(parts.path or "/")
-    return RemoteFolder(text.rstrip("/") if not text.endswith("://") else text)
-
-
-def _fsspec(folder: RemoteFolder):
-    try:
-        import fsspec
-    except ImportError:
-        raise RemoteUsageError(str(folder), "URL outputs need fsspec; install it with pip "
-                               "install fsspec (and the package for the protocol, e.g. s3fs "
-                               "for s3://)") from None
-    return fsspec
-
-
-def check_protocol(folder: RemoteFolder) -> None:
-    """Raise :class:`RemoteUsageError` unless fsspec and its implementation of the URL's protocol
-    can be imported here (nothing is connected to)."""
-    fsspec = _fsspec(folder)
-    for protocol in folder.protocols:
-        try:
-            fsspec.get_filesystem_class(protocol)
-        except ValueError:
-            raise RemoteUsageError(
-                str(folder), f"unknown protocol {protocol!r}: fsspec has no file system for it "
-                "(e.g. s3, gcs, az, ftp, sftp, webdav)"
-            ) from None
-        except ImportError as exc:
-            from fsspec.registry import known_implementations
-
-            known = known_implementations.get(protocol, {})
-            module = str(known.get("class", "")).split(".", 1)[0]
-            if module in ("", "fsspec"):  # fsspec's own class needs another package (paramiko)
-                module = getattr(exc.__cause__, "name", None) or ""
-            hint = f"; pip install {module.split('.')[0]}" if module else ""
-            raise RemoteUsageError(str(folder), f"the {protocol}:// file system is not "
-                                   f"installed: {exc}{hint}") from None
-
-
-def worker_problem(url: str) -> str | None:
-    """On a cluster worker: why it cannot write ``url``, or ``None`` (see :func:`check_protocol`)."""
-    try:
-        check_protocol(RemoteFolder(url))
-    except RemoteUsageError as exc:
-        return str(exc)
-    return None
-
 
 # --- the connection ----------------------------------------------------------------------------
 
@@ -201,7 +85,7 @@ class Remote:
 
     def _connect(self, fresh: bool) -> None:
         try:
-            fsspec = _fsspec(self.folder)
+            fsspec = fsspec_module(self.folder)
             options = {"skip_instance_cache": True} if fresh else {}
             self.fs, root = fsspec.core.url_to_fs(self.folder.url, **options)
         except RemoteUsageError as exc:
@@ -282,7 +166,7 @@ class Remote:
                 current = relative
                 parent, _, name = relative.rpartition("/")
                 self.makedirs(parent)
-                tmp = f"{parent}/{writers.temp_name(name)}" if parent else writers.temp_name(name)
+                tmp = f"{parent}/{temp_name(name)}" if parent else temp_name(name)
                 staged.append((tmp, relative))
                 if isinstance(data, Path):
                     self.call("put_file", str(data), self.path(tmp))
@@ -309,7 +193,7 @@ class Remote:
         """Create the folder and a file in it (then delete it): one clear error before any
         work when the URL cannot be written."""
         self.makedirs("")
-        probe = writers.temp_name("probe")
+        probe = temp_name("probe")
         try:
             self.call("pipe_file", self.path(probe), b"")
             self.call("rm_file", self.path(probe))
@@ -326,7 +210,7 @@ class Remote:
                         _reason(exc))
             return 0
         for relative in found:
-            if writers._TEMP_NAME.match(relative.rsplit("/", 1)[-1]):
+            if is_temp_name(relative.rsplit("/", 1)[-1]):
                 try:
                     self.call("rm_file", self.path(relative))
                     removed += 1
@@ -404,9 +288,9 @@ class RemoteOutputs(Outputs):
         return True
 
     def write(self, result, fingerprint) -> None:
-        files = writers.render_outputs(PurePosixPath(), result, fingerprint=fingerprint,
+        files = render_outputs(PurePosixPath(), result, fingerprint=fingerprint,
                                        formats=self.formats)
-        self.remote.put_all([(path.as_posix(), writers.encode(text)) for path, text in files])
+        self.remote.put_all([(path.as_posix(), encode(text)) for path, text in files])
 
 
 class RemoteJsonlOutputs(JsonlOutputs):
@@ -450,7 +334,7 @@ class RemoteJsonlOutputs(JsonlOutputs):
 
 def open_remote_outputs(folder: RemoteFolder, formats: Sequence[str] = DEFAULT_FORMATS,
                         remote: Remote | None = None) -> Outputs:
-    """:func:`translate_pipeline.outputs.open_outputs` for a URL folder (one connection)."""
+    """The outputs of a URL folder (one connection) for ``--format`` values."""
     remote = remote or Remote(folder)
     return combine(formats, lambda kinds: RemoteOutputs(remote, kinds),
                    lambda: RemoteJsonlOutputs(remote))
@@ -458,11 +342,9 @@ def open_remote_outputs(folder: RemoteFolder, formats: Sequence[str] = DEFAULT_F
 
 @contextmanager
 def open_remote_batch(folder: RemoteFolder) -> Iterator:
-    """:func:`translate_pipeline.batch.open_batch` for a URL folder: check it can be written,
-    remove temporary files a killed run left, delete ``errors.jsonl`` and yield a fresh one,
+    """A batch's start on a URL folder: check it can be written, remove temporary files a
+    killed run left, delete ``errors.jsonl`` and yield a fresh one,
     collected locally and uploaded when the batch ends. No lock (see the module docstring)."""
-    from translate_pipeline.batch import ERRORS_NAME, ErrorLog
-
     remote = Remote(folder)
     remote.check_writable()
     removed = remote.remove_temp_files()
@@ -489,7 +371,7 @@ def open_remote_batch(folder: RemoteFolder) -> Iterator:
 
 class RemoteJournal:
     """The articles one partition of a cluster run wrote (see
-    :mod:`translate_pipeline.cluster_worker`): one empty object per article in the folder
+    :mod:`translate_pipeline.cluster.worker`): one empty object per article in the folder
     ``relative`` (a hash of its id: any id makes a valid name), listed when a retry starts."""
 
     def __init__(self, remote: Remote, relative: str):
@@ -520,8 +402,8 @@ class RemoteJournal:
 
 
 def write_remote_digest(folder: RemoteFolder, title: str = "News digest") -> str:
-    """``URL/index.html``, the same bytes as :func:`translate_pipeline.digest.write_digest` on a
-    folder: rendered from a local mirror of the records (the ``.json`` files and
+    """``URL/index.html``, the same bytes as
+    :func:`translate_pipeline.outputs.digest.write_digest` on a folder: rendered from a local mirror of the records (the ``.json`` files and
     ``articles.jsonl``; the Markdown files as empty stand-ins, only their names count), then
     uploaded. Returns the page's displayed URL."""
     from translate_pipeline.outputs.digest import (
@@ -550,6 +432,6 @@ def write_remote_digest(folder: RemoteFolder, title: str = "News digest") -> str
         except Exception as exc:
             raise OutputError(str(folder), f"cannot read the records: {_reason(exc)}") from exc
         page = render_digest(collect_records(mirror), mirror, title)
-    remote.put_all([(INDEX_NAME, writers.encode(page))])
+    remote.put_all([(INDEX_NAME, encode(page))])
     return folder.child(INDEX_NAME)
 

@@ -1,12 +1,15 @@
-"""Running the CLI in-process and reading what `run` says on stderr (shared by test modules)."""
+"""The one way tests run the CLI: in-process, with click's CliRunner; and what ``run`` says on
+stderr (the tally, the error lines)."""
 
 from click.testing import CliRunner
 
 from translate_pipeline.cli import cli
 
 
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+def invoke(*args, input=None):
+    """``translate-pipeline ARGS...`` (each argument str()-ed), ``input`` on stdin; exceptions
+    other than SystemExit propagate (a traceback is a bug, never a result)."""
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def tally(result) -> str:
