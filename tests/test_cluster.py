@@ -256,11 +256,9 @@ def threads_cluster(monkeypatch):
 
 
 def _job():
-    from translate_pipeline.pipeline import Settings
-    from translate_pipeline.translate.engine import EngineOptions
+    from translate_pipeline.pipeline import RunConfig, Settings
 
-    return cluster.Job(Settings(targets=("de",), source_language="de"), EngineOptions(),
-                       cache=False)
+    return cluster.Job(RunConfig(Settings(targets=("de",), source_language="de"), cache=False))
 
 
 def test_full_disk_stops_a_cluster_run(tmp_path, threads_cluster, monkeypatch):
@@ -320,12 +318,11 @@ def test_a_partition_lost_on_every_try_fails_its_inputs(tmp_path, threads_cluste
 
 def test_missing_models_are_summed_over_partitions(tmp_path, threads_cluster):
     from translate_pipeline.inputs.discovery import discover
-    from translate_pipeline.pipeline import Settings
-    from translate_pipeline.translate.engine import EngineOptions
+    from translate_pipeline.pipeline import RunConfig, Settings
 
     corpus = make_corpus(tmp_path / "corpus", 5)  # 3 partitions of at most 2
-    job = cluster.Job(Settings(targets=("fr",), source_language="de"), EngineOptions(),
-                      cache=False)  # nothing installed: de->fr would go de->en->fr
+    # nothing installed: de->fr would go de->en->fr
+    job = cluster.Job(RunConfig(Settings(targets=("fr",), source_language="de"), cache=False))
     report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]),
                                     LocalFolder(tmp_path / "out"), job)
     assert (report.done, report.partial, report.failed) == (0, 5, 0)

@@ -32,9 +32,10 @@ from translate_pipeline.records import (
     Skipped,
     output_languages,
 )
-from translate_pipeline.translate.engine import Engine
+from translate_pipeline.translate.engine import Engine, EngineOptions
 
-__all__ = ["Settings", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES", "build_pipeline"]
+__all__ = ["Settings", "RunConfig", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES",
+           "build_pipeline"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,27 @@ class Settings:
     algorithm: str = "news"  # summarize.DEFAULT_ALGORITHM (not imported: sumy is slow to load)
     source_language: str | None = None
     translate: str = "full"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One run's configuration, built once (by the CLI: each flag, else its environment
+    variable, else the default; see :mod:`translate_pipeline.config`) and passed as it is to
+    :func:`build_pipeline` (which gives ``engine`` to the engine), the batch runner (``formats``)
+    and cluster workers (it is small, frozen and picklable).
+
+    ``settings``: what to make of each article; ``engine``: how CTranslate2 runs; ``cache``: the
+    translation cache is read and written; ``window_articles`` and ``window_sentences``: how many
+    articles (at most, and sentences) are translated in one engine call; ``formats``: the
+    ``--format`` kinds (empty: JSON and Markdown files).
+    """
+
+    settings: Settings = field(default_factory=Settings)
+    engine: EngineOptions = field(default_factory=EngineOptions)
+    cache: bool = True
+    window_articles: int = 64
+    window_sentences: int = 4000
+    formats: tuple[str, ...] = ()
 
 
 class ArticleMemo(Protocol):
@@ -283,17 +305,19 @@ class Pipeline:
         )
 
 
-def build_pipeline(settings: Settings, options=None, *, cache: bool = True) -> Pipeline:
-    """The pipeline the commands run: an :class:`Engine` with ``options`` (an
-    :class:`~translate_pipeline.engine.EngineOptions`), created on first need, and the translation
-    cache as translation memory and article memo when ``cache`` is set and there are targets.
-    Cluster workers build theirs with this too (:mod:`translate_pipeline.cluster`)."""
+def build_pipeline(config: RunConfig) -> Pipeline:
+    """The pipeline the commands run: an :class:`Engine` with ``config.engine``, created on first
+    need, and the translation cache as translation memory and article memo when ``config.cache``
+    is set and there are targets. Cluster workers build theirs with this too
+    (:mod:`translate_pipeline.cluster.worker`)."""
     memory = None
-    if settings.targets and cache:
+    if config.settings.targets and config.cache:
         from translate_pipeline.translate.cache import TranslationMemory
 
         memory = TranslationMemory()
-    return Pipeline(settings, engine_factory=lambda: Engine(options, memory=memory), memo=memory)
+    return Pipeline(config.settings, engine_factory=lambda: Engine(config.engine, memory=memory),
+                    memo=memory, window_articles=config.window_articles,
+                    window_sentences=config.window_sentences)
 
 
 def _unexpected(subject: str, exc: Exception) -> PipelineError:

@@ -152,9 +152,10 @@ def require_dask() -> None:
 def _fit_threads(job: Job, spec: ClusterSpec) -> Job:
     """On ``local:N`` the N workers share this machine's cores: unless threads were set, give
     each worker's engine its share instead of all of them."""
-    if spec.local and job.options.threads == 0:
+    engine = job.config.engine
+    if spec.local and engine.threads == 0:
         share = max(1, usable_cores() // spec.workers)
-        return replace(job, options=replace(job.options, threads=share))
+        return replace(job, config=replace(job.config, engine=replace(engine, threads=share)))
     return job
 
 
@@ -322,7 +323,7 @@ def run_on_cluster(
     found = list(found)
     base = os.getcwd()
     job = _fit_threads(job, spec)
-    if "jsonl" in job.formats:  # one file for the whole folder: not from many writers
+    if "jsonl" in job.config.formats:  # one file for the whole folder: not from many writers
         raise ClusterError("--cluster", "cannot write --format jsonl; use json or markdown")
     max_bytes, max_articles = partition_limits()
     with connect(spec) as client:

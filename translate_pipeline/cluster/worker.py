@@ -26,9 +26,8 @@ from translate_pipeline.inputs.kinds import InputFile
 from translate_pipeline.outputs.destination import Destination
 from translate_pipeline.outputs.journal import ErrorLog
 from translate_pipeline.outputs.local import write_outputs
-from translate_pipeline.pipeline import Settings, build_pipeline
+from translate_pipeline.pipeline import RunConfig, build_pipeline
 from translate_pipeline.records import Article, ArticleResult, Failure, Skipped
-from translate_pipeline.translate.engine import EngineOptions
 
 __all__ = ["ClusterError", "Job", "TEST_KILL_ENV", "run_partition", "run_feed_items"]
 
@@ -45,17 +44,14 @@ TEST_KILL_ENV = "TRANSLATE_PIPELINE_TEST_KILL_WORKER"
 
 @dataclass(frozen=True)
 class Job:
-    """What a task needs to build the same pipeline as the local path (small and picklable).
+    """What a task needs to build the same pipeline as the local path: the run's
+    :class:`~translate_pipeline.pipeline.RunConfig` as the CLI built it (small and picklable).
 
     ``token`` names the run: a worker reuses its pipeline across the tasks of one run only, so a
     later run sees newly installed models.
     """
 
-    settings: Settings
-    options: EngineOptions
-    cache: bool = True
-    window: int = 64
-    formats: tuple[str, ...] = ()  # run --format: json and/or markdown (files per article)
+    config: RunConfig
     version: str = __version__
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -74,8 +70,7 @@ def _pipeline_for(job: Job):
     with _pipelines_lock:
         pipeline = _pipelines.get(key)
         if pipeline is None:
-            pipeline = build_pipeline(job.settings, job.options, cache=job.cache)
-            pipeline.window_articles = job.window
+            pipeline = build_pipeline(job.config)
             _pipelines[key] = pipeline
             while len(_pipelines) > _KEEP_PIPELINES:
                 _pipelines.popitem(last=False)
@@ -176,7 +171,7 @@ def run_partition(job: Job, base: str, destination: Destination, items: list, fo
     its summary. ``journal`` notes the articles written (from ``make_scratch``)."""
     try:
         pipeline = _pipeline_for(job)
-        outputs, written = destination.open_partition(job.formats, journal)
+        outputs, written = destination.open_partition(job.config.formats, journal)
         kill_marker = os.environ.get(TEST_KILL_ENV)
         lines: list[str] = []
         counts = {"done": 0, "partial": 0, "failed": 0, "skipped": 0}

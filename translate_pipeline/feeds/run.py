@@ -48,7 +48,7 @@ from translate_pipeline.outputs.local import write_outputs
 from translate_pipeline.records import Article, ArticleResult
 
 if TYPE_CHECKING:  # the pipeline (and sumy) load only when there is something to process
-    from translate_pipeline.pipeline import Pipeline
+    from translate_pipeline.pipeline import Pipeline, Settings
 
 __all__ = ["FeedOptions", "FeedReport", "run_feeds"]
 
@@ -59,12 +59,14 @@ Process = Callable[[list[tuple[Path, Article]]], Iterable[object]]
 
 @dataclass(frozen=True)
 class FeedOptions:
+    """``output``: the folder; ``settings``: the pipeline's (its targets, and ``--from``: no
+    detection and no declared-language fallback); the rest: ``feed``'s own options."""
+
     output: Path
-    targets: tuple[str, ...]
+    settings: Settings
     max_items: int | None = None
     fetch_article: bool = False
     timeout: float = 30.0
-    source_language: str | None = None  # --from: no detection (and no declared-language fallback)
 
 
 @dataclass
@@ -211,7 +213,7 @@ def _article(feed: _Feed, item: FeedItem, slug: str, options: FeedOptions,
                                      ("updated", item.updated)) if v]
     article = Article(id=slug, source=source, title=item.title, paragraphs=tuple(paragraphs),
                       metadata=tuple(metadata))
-    if item.language and not options.source_language:
+    if item.language and not options.settings.source_language:
         from translate_pipeline.nlp.detect import detect_language
 
         try:  # detect as usual; only text too short to detect falls back to the declared code
@@ -245,7 +247,7 @@ def run_feeds(sources: Sequence[str], state: FeedState,
     order (a Dask cluster does, one task per feed: :mod:`translate_pipeline.cluster`).
     """
     report = FeedReport()
-    targets = tuple(dict.fromkeys(options.targets))
+    targets = tuple(dict.fromkeys(options.settings.targets))
     feeds: list[_Feed] = []
     work: list[tuple[_Feed, FeedItem, ItemRow | None, str, Article]] = []
     for identity, label, prefetched in _expand(sources, state, options, emit, report):
@@ -303,7 +305,7 @@ def run_feeds(sources: Sequence[str], state: FeedState,
 
 
 def _targets_key(options: FeedOptions) -> str:
-    return " ".join(sorted(set(options.targets)))
+    return " ".join(sorted(set(options.settings.targets)))
 
 
 def _needs_work(row: ItemRow | None, targets: Sequence[str]) -> bool:
