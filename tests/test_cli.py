@@ -298,17 +298,31 @@ def _commands(group, prefix=()):
             yield path, command
 
 
-def test_every_command_and_option_is_documented_in_readme():
-    """sqlite-utils' idea: each command has help text, and README shows it with its options."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+def test_every_command_and_option_is_documented():
+    """sqlite-utils' idea: each command has help text, README shows an example of it, and the
+    reference (docs/commands.md) shows it with every one of its options."""
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    reference = (root / "docs" / "commands.md").read_text(encoding="utf-8")
     for path, command in _commands(cli):
         assert command.help, path
         usage = "translate-pipeline " + " ".join(path)
         assert usage in readme, f"README has no example of {usage!r}"
+        assert usage in reference, f"docs/commands.md has no example of {usage!r}"
         for param in command.params:
             for flag in getattr(param, "opts", []):
                 if flag.startswith("--") and flag != "--help":
-                    assert flag in readme, f"README does not mention {flag} of {usage!r}"
+                    assert flag in reference, f"docs/commands.md does not mention {flag} of {usage!r}"
+
+
+def test_readme_is_short_and_its_links_resolve():
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) < 300
+    import re
+
+    links = re.findall(r"\]\((docs/[^)#]+)", readme)
+    assert links and all((root / link).is_file() for link in links), links
 
 
 def test_pipeline_default_algorithm_is_the_summarizers():
