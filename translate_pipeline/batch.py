@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from translate_pipeline.errors import InputError, OutputError
+from translate_pipeline.errors import InputError, OutputError, PipeClosed
 from translate_pipeline.inputs.kinds import Input, where
 from translate_pipeline.outputs.destination import Destination
 from translate_pipeline.outputs.formats import Outputs
@@ -37,7 +37,7 @@ from translate_pipeline.records import (
     output_languages,
 )
 
-__all__ = ["BatchReport", "PipeClosed", "ERRORS_NAME", "read_items", "run_batch", "process_batch",
+__all__ = ["BatchReport", "tally", "ERRORS_NAME", "read_items", "run_batch", "process_batch",
            "most_needed"]
 
 log = logging.getLogger(__name__)
@@ -61,12 +61,32 @@ class BatchReport:
     def ok(self) -> bool:
         return self.partial == 0 and self.failed == 0 and self.stopped is None
 
+    def __add__(self, other: BatchReport) -> BatchReport:
+        """Two parts of one batch (a cluster's partitions): counts and models summed, the first
+        stop kept."""
+        missing = Counter(dict(self.missing_models))
+        missing.update(dict(other.missing_models))
+        return BatchReport(self.done + other.done, self.partial + other.partial,
+                           self.failed + other.failed, self.skipped + other.skipped,
+                           self.stopped or other.stopped, most_needed(missing))
+
     def tally(self) -> str:
         """``done N, skipped N, failed N`` (failed counts the partial ones too, and says so)."""
         line = f"done {self.done}, skipped {self.skipped}, failed {self.failed + self.partial}"
         if self.partial:
             line += f" ({self.partial} written without some languages)"
         return line
+
+
+def tally(outcome: Outcome, problems: Sequence[str]) -> str:
+    """What an outcome counts as in a :class:`BatchReport`: ``failed`` (nothing written),
+    ``skipped`` (complete from an earlier run), ``partial`` (written, with ``problems``: some
+    target language missing) or ``done``. Local runs and cluster partitions count alike."""
+    if isinstance(outcome, Failure):
+        return "failed"
+    if isinstance(outcome, Skipped):
+        return "skipped"
+    return "partial" if problems else "done"
 
 
 def read_items(found: Iterable[Input | InputError]) -> Iterator[Article | Failure]:
@@ -101,10 +121,6 @@ def read_items(found: Iterable[Input | InputError]) -> Iterator[Article | Failur
             yield read
 
 
-class PipeClosed(Exception):
-    """The reader of ``--output -`` went away (``| head``): the rest is not processed."""
-
-
 def run_batch(
     found: Iterable[Input | InputError],
     destination: Destination,
@@ -119,7 +135,7 @@ def run_batch(
     ``formats``: ``json``, ``jsonl``, ``markdown`` (:mod:`translate_pipeline.outputs.formats`;
     empty is the default, JSON and Markdown files). Raises :class:`OutputLockedError` when
     another process holds the destination, :class:`OutputError` when it cannot be created or
-    written, and :class:`PipeClosed` when the reader of stdout went away; everything else is in
+    written, and :class:`~translate_pipeline.errors.PipeClosed` when the reader of stdout went away; everything else is in
     the report.
     """
     with destination.open_batch() as errors:
@@ -167,7 +183,7 @@ def process_batch(
         languages = output_languages(detection, pipeline.settings.targets)
         return outputs.is_complete(article.id, known[article.id], languages)
 
-    done = partial = failed = skipped = 0
+    counts = dict.fromkeys(("done", "partial", "failed", "skipped"), 0)
     stopped = None
     missing: Counter[tuple[str, str]] = Counter()
     for outcome in pipeline.process(read(found), skip=skip):
@@ -181,7 +197,7 @@ def process_batch(
                 cause = exc.__cause__
                 # a URL output whose server is gone (remote.py) stops the batch as a full disk
                 if (isinstance(cause, OSError) and cause.errno in FULL_DISK_ERRNOS
-                        or getattr(exc, "stops_batch", False)):
+                        or exc.stops_batch):
                     stopped = f"stopped early: {exc}; outputs already written are intact"
             except Exception as exc:  # a bug must cost one article, never the batch
                 log.debug("unexpected error writing %s", outcome.article.id, exc_info=True)
@@ -195,24 +211,19 @@ def process_batch(
         else:
             known.pop(outcome.id, None)
         if isinstance(outcome, Failure):
-            failed += 1
             problems = [str(outcome.error)]
             errors.add_failure(outcome)
         elif isinstance(outcome, Skipped):
-            skipped += 1
             outputs.skipped(outcome.id)
             log.info("%s: skipped, its outputs are complete", outcome.source)
-        elif problems:
-            partial += 1
-        else:
-            done += 1
+        counts[tally(outcome, problems)] += 1
         if outputs.gone():
             raise PipeClosed()
         if on_outcome is not None:
             on_outcome(outcome, problems)
         if stopped:
             break
-    return BatchReport(done, partial, failed, skipped, stopped, most_needed(missing))
+    return BatchReport(**counts, stopped=stopped, missing_models=most_needed(missing))
 
 
 def most_needed(missing: Mapping[tuple[str, str], int]) -> tuple[tuple[tuple[str, str], int], ...]:

@@ -228,7 +228,7 @@ class Pipeline:
                 try:
                     self.engine.route(source, target)
                 except PipelineError as exc:
-                    errors[(id(item), target)] = (exc.reason, getattr(exc, "suggested", ()))
+                    errors[(id(item), target)] = (exc.reason, exc.suggested)
                     continue
                 job = jobs.setdefault((source, target), [])
                 wanted = self._wanted(item)
@@ -250,7 +250,7 @@ class Pipeline:
                     log.info("%s", exc)  # each article's error line says it (no stray line)
                     for key, (span_pair, _, _) in spans.items():
                         if span_pair == pair:
-                            errors[key] = (str(exc), getattr(exc, "suggested", ()))
+                            errors[key] = (str(exc), exc.suggested)
         translated = {
             key: outputs[pair][start:end]
             for key, (pair, start, end) in spans.items()

@@ -69,7 +69,8 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     from contextlib import nullcontext
 
     from translate_pipeline.feeds.run import FeedOptions, run_feeds
-    from translate_pipeline.feeds.state import StateLocked, open_state
+    from translate_pipeline.errors import StateLocked
+    from translate_pipeline.feeds.state import open_state
 
     config = run_config(targets, flags)
     spec = cluster_spec(cluster)

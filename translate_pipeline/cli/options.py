@@ -175,6 +175,7 @@ def cluster_spec(value: str | None):
     if value is None:
         return None
     from translate_pipeline.cluster import client as cluster
+    from translate_pipeline.errors import DaskMissing
 
     try:
         spec = cluster.parse_cluster(value)
@@ -183,7 +184,7 @@ def cluster_spec(value: str | None):
         raise click.BadParameter(str(exc), param_hint="--cluster") from None
     try:
         cluster.require_dask()
-    except cluster.DaskMissing as exc:
+    except DaskMissing as exc:
         raise click.UsageError(str(exc)) from None
     return spec
 
@@ -192,9 +193,9 @@ def output_destination(text: str, *, urls: bool, stdout: bool):
     """The Destination of --output (see outputs.destination.choose_destination); a URL where
     ``urls`` (run), ``-`` for stdout where ``stdout`` (run). Usage errors exit 2."""
     from translate_pipeline.outputs.destination import choose_destination
-    from translate_pipeline.outputs.urls import RemoteUsageError
+    from translate_pipeline.errors import OutputUsageError
 
     try:
         return choose_destination(text, urls=urls, stdout=stdout)
-    except RemoteUsageError as exc:
+    except OutputUsageError as exc:
         raise click.BadParameter(str(exc), param_hint="--output") from None

@@ -169,7 +169,8 @@ def _run_to_stdout(found, destination, config) -> int:
     """run --output -: JSON Lines on stdout, error lines and the tally on stderr, no files."""
     import os
 
-    from translate_pipeline.batch import PipeClosed, run_batch
+    from translate_pipeline.batch import run_batch
+    from translate_pipeline.errors import PipeClosed
 
     pipeline = make_pipeline(config)
 

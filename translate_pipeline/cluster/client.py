@@ -29,12 +29,12 @@ parses the feeds, and writes the Atom feeds, as in the local path; the tasks wri
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
 import re
 import warnings
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -42,28 +42,21 @@ from pathlib import Path
 from typing import Any
 
 from translate_pipeline import __version__
-from translate_pipeline.batch import BatchReport, most_needed
-from translate_pipeline.cluster.worker import (  # noqa: F401 (re-exported)
+from translate_pipeline.batch import BatchReport
+from translate_pipeline.cluster.worker import (  # noqa: F401 (TEST_KILL_ENV: re-exported)
     TEST_KILL_ENV,
-    ClusterError,
     Job,
-    _encode_item,
-    _rebuild_error,
+    PartitionResult,
+    for_workers,
     run_feed_items,
     run_partition,
 )
 from translate_pipeline.config import env_setting, usable_cores
-from translate_pipeline.errors import InputError
-from translate_pipeline.inputs.kinds import InputFile
+from translate_pipeline.errors import ClusterError, DaskMissing, InputError
+from translate_pipeline.inputs.kinds import InputFile, where
 from translate_pipeline.outputs.destination import Destination
 from translate_pipeline.outputs.journal import ErrorLog
-from translate_pipeline.records import (
-    Article,
-    ArticleResult,
-    Detection,
-    Failure,
-    LanguageVersion,
-)
+from translate_pipeline.records import Article, Failure, Outcome
 
 __all__ = [
     "ClusterSpec",
@@ -99,10 +92,6 @@ DEFAULT_PARTITION_BYTES = 4 * 1024 * 1024
 DEFAULT_PARTITION_ARTICLES = 64
 
 
-
-
-class DaskMissing(ClusterError):
-    """``--cluster`` was given but Dask is not installed."""
 
 
 # --- what to run where -------------------------------------------------------------------------
@@ -285,22 +274,21 @@ def _absolute(path: Path, base: str) -> str:
     return str(path if path.is_absolute() else Path(base, path))
 
 
-def _lost(part: list, exc: BaseException) -> dict:
-    """The summary of a partition that failed on every try: each of its inputs failed."""
+def _lost(part: list, exc: BaseException) -> PartitionResult:
+    """The result of a partition that failed on every try: each of its inputs failed."""
     lines, entries = [], []
     why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     for item in part:
         if isinstance(item, InputError):
             source, id, error, reason = item.subject, "", type(item).__name__, item.reason
         else:
-            source = str(getattr(item, "path", getattr(item, "url", "-")))
+            source = where(item)
             id, error = item.id, "ClusterError"
             reason = f"lost on the cluster ({why}); a rerun redoes it"
         message = f"{source}: {reason}"
         lines.append(message)
         entries.append((source, id, error, reason, message))
-    return {"count": len(part), "done": 0, "partial": 0, "failed": len(part), "skipped": 0,
-            "stopped": None, "lines": lines, "errors": entries}
+    return PartitionResult(len(part), BatchReport(failed=len(part)), tuple(lines), tuple(entries))
 
 
 def run_on_cluster(
@@ -362,12 +350,11 @@ def _drive(client, parts, job, base, out_dir, journals, force, errors: ErrorLog,
     them in input order; after a full disk, submit no more and let the running ones end."""
     import distributed
 
-    totals = {"done": 0, "partial": 0, "failed": 0, "skipped": 0}
-    missing: Counter[tuple[str, str]] = Counter()
+    totals = BatchReport()
     stopped: str | None = None
     queue = iter(enumerate(parts))
     running: dict[str, tuple[int, list]] = {}
-    finished: dict[int, dict] = {}
+    finished: dict[int, PartitionResult] = {}
     next_report = 0
     completed = distributed.as_completed()
 
@@ -379,48 +366,44 @@ def _drive(client, parts, job, base, out_dir, journals, force, errors: ErrorLog,
                 return
             index, part = nxt
             future = client.submit(
-                run_partition, job, base, out_dir, [_encode_item(i) for i in part], force,
+                run_partition, job, base, out_dir, [for_workers(i) for i in part], force,
                 f"{journals}/{index}",
                 key=f"translate-pipeline-{job.token}-{index}", retries=RETRIES, pure=False,
             )
             running[future.key] = (index, part)
             completed.add(future)
 
-    def report(summary: dict) -> None:
-        for line in summary["lines"]:
+    def report(result: PartitionResult) -> None:
+        nonlocal totals
+        for line in result.lines:
             if on_problem is not None:
                 on_problem(line)
-        for entry in summary["errors"]:
+        for entry in result.entries:
             errors.add(*entry)
-        for name in totals:
-            totals[name] += summary[name]
-        for source, target, articles in summary.get("missing", ()):
-            missing[(source, target)] += articles
+        totals += dataclasses.replace(result.report, stopped=None)
 
     submit_more()
     for future in completed:
         index, part = running.pop(future.key)
         try:
-            summary = future.result()
+            result = future.result()
         except Exception as exc:  # failed on every try (a worker died each time, a bug)
             log.debug("partition %d lost", index, exc_info=True)
-            summary = _lost(part, exc)
+            result = _lost(part, exc)
         future.release()
-        log.debug("partition %d: done %d, partial %d, failed %d, skipped %d", index,
-                  summary["done"], summary["partial"], summary["failed"], summary["skipped"])
+        log.debug("partition %d: %s", index, result.report.tally())
         if on_progress is not None:
-            on_progress(summary["count"])
-        finished[index] = summary
+            on_progress(result.count)
+        finished[index] = result
         while next_report in finished:
             report(finished.pop(next_report))
             next_report += 1
-        if summary["stopped"] and stopped is None:
-            stopped = summary["stopped"]
+        if result.report.stopped and stopped is None:
+            stopped = result.report.stopped
         submit_more()
     for index in sorted(finished):  # after a stop: what ran beyond the gap
         report(finished.pop(index))
-    return BatchReport(totals["done"], totals["partial"], totals["failed"], totals["skipped"],
-                       stopped, most_needed(missing))
+    return dataclasses.replace(totals, stopped=stopped)
 
 
 # --- on the client: feed -----------------------------------------------------------------------
@@ -473,27 +456,15 @@ class FeedProcessor:
         ]
         for future, (folder, articles) in zip(futures, groups):
             try:
-                results = future.result()
+                results: list[Outcome] = future.result()
             except Exception as exc:  # failed on every try: each item failed, retried next run
                 why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-                results = [("failed", a.source, a.id, "ClusterError", a.source,
-                            f"lost on the cluster ({why})") for a in articles]
+                results = [Failure(a.source, a.id,
+                                   ClusterError(a.source, f"lost on the cluster ({why})"))
+                           for a in articles]
             future.release()
-            for article, result in zip(articles, results, strict=True):
-                yield _feed_outcome(article, result)
+            yield from results
 
     def close(self) -> None:
         self.__exit__(None, None, None)
 
-
-def _feed_outcome(article: Article, result: tuple):
-    if result[0] == "failed":
-        _, source, id, name, subject, reason = result
-        return Failure(source, id, _rebuild_error(name, subject, reason))
-    _, (code, confidence, method), languages, problems = result
-    versions = tuple(
-        (lang, LanguageVersion(title=title, paragraphs=(), summary=tuple(summary)))
-        for lang, title, summary in languages
-    )
-    return ArticleResult(article=article, detection=Detection(code, confidence, method),
-                         languages=versions, errors=tuple(problems))

@@ -19,21 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from translate_pipeline import __version__
-from translate_pipeline import errors as _errors
-from translate_pipeline.batch import process_batch, read_items
-from translate_pipeline.errors import InputError, OutputError, PipelineError
-from translate_pipeline.inputs.kinds import InputFile
+from translate_pipeline.batch import BatchReport, process_batch, read_items, tally
+from translate_pipeline.errors import ClusterError, InputError, OutputError
+from translate_pipeline.inputs.kinds import InputFile, InputStdin
 from translate_pipeline.outputs.destination import Destination
 from translate_pipeline.outputs.journal import ErrorLog
 from translate_pipeline.outputs.local import write_outputs
 from translate_pipeline.pipeline import RunConfig, build_pipeline
-from translate_pipeline.records import Article, ArticleResult, Failure, Skipped
+from translate_pipeline.records import Article, ArticleResult, Failure, Outcome, Skipped
 
-__all__ = ["ClusterError", "Job", "TEST_KILL_ENV", "run_partition", "run_feed_items"]
-
-
-class ClusterError(PipelineError):
-    """The cluster cannot be used (unreachable scheduler, no workers, wrong version on a worker)."""
+__all__ = ["Job", "PartitionResult", "TEST_KILL_ENV", "run_partition", "run_feed_items", "for_workers"]
 
 
 #: Test hook, never set in production: a path; the first task that writes an article (of a
@@ -115,7 +110,7 @@ def _rebased(base: str) -> Callable[[Iterable[Any]], Iterator[Article | Failure]
             if isinstance(got, Failure):
                 error, subject = got.error, given(got.error.subject)
                 if subject is not None:
-                    error = _rebuild_error(type(error).__name__, subject, error.reason)
+                    error = error.with_subject(subject)
                 yield Failure(given(got.source) or got.source, got.id, error)
             else:
                 source = given(got.source)
@@ -124,34 +119,25 @@ def _rebased(base: str) -> Callable[[Iterable[Any]], Iterator[Article | Failure]
     return read
 
 
-def _rebuild_error(name: str, subject: str, reason: str) -> PipelineError:
-    """An error of class ``name`` (from :mod:`translate_pipeline.errors` when it is a plain
-    (subject, reason) one, else :class:`PipelineError`): exceptions are never pickled."""
-    cls = getattr(_errors, name, None)
-    if isinstance(cls, type) and issubclass(cls, PipelineError):
-        try:
-            return cls(subject, reason)
-        except TypeError:
-            pass
-    return PipelineError(subject, reason)
-
-
-def _encode_item(item):
-    """Inputs as tasks take them: our exceptions do not survive pickling, so an input error
-    travels as ``(class, subject, reason)``; standard input stays on the client, an error."""
-    if isinstance(item, InputError):
-        return (type(item).__name__, item.subject, item.reason)
-    if not isinstance(item, InputFile) and not hasattr(item, "url"):  # sources.InputStdin
-        return ("InputError", "-", "standard input cannot be read on a cluster; save it to a "
-                                   "file on shared storage")
+def for_workers(item):
+    """An input as a task takes it (inputs and their errors pickle as they are); standard input
+    stays on the client, an error."""
+    if isinstance(item, InputStdin):
+        return InputError("-", "standard input cannot be read on a cluster; save it to a file "
+                               "on shared storage")
     return item
 
 
-def _decode_item(item) -> InputFile | InputError:
-    if isinstance(item, tuple):
-        error = _rebuild_error(*item)
-        return error if isinstance(error, InputError) else InputError(item[1], item[2])
-    return item
+@dataclass(frozen=True)
+class PartitionResult:
+    """What a partition's task sends back: its report (counted by
+    :func:`~translate_pipeline.batch.tally`, as a local run counts), its ``error:`` lines, and
+    its ``errors.jsonl`` entries ``(source, id, error, reason, message)``, in input order."""
+
+    count: int
+    report: BatchReport
+    lines: tuple[str, ...] = ()
+    entries: tuple[tuple[str, str, str, str, str], ...] = ()
 
 
 def _test_kill(marker: str, article_id: str) -> None:
@@ -165,79 +151,65 @@ def _test_kill(marker: str, article_id: str) -> None:
 
 
 def run_partition(job: Job, base: str, destination: Destination, items: list, force: bool,
-                  journal: str) -> dict:
+                  journal: str) -> PartitionResult:
     """One partition, on a worker: :func:`process_batch` into ``destination`` (as
     :meth:`~translate_pipeline.outputs.destination.Destination.for_workers` gave it); returns
-    its summary. ``journal`` notes the articles written (from ``make_scratch``)."""
+    its :class:`PartitionResult`; an exception goes back to the client as it is. ``journal``
+    notes the articles written (from ``make_scratch``)."""
+    pipeline = _pipeline_for(job)
+    outputs, written = destination.open_partition(job.config.formats, journal)
+    kill_marker = os.environ.get(TEST_KILL_ENV)
+    lines: list[str] = []
+    counts = {"done": 0, "partial": 0, "failed": 0, "skipped": 0}
+
+    def on_outcome(outcome, problems: list[str]) -> None:
+        lines.extend(problems)
+        kind = tally(outcome, problems)
+        if kind == "skipped" and written.written_before(outcome.id):
+            kind = "done"  # written by an attempt of this run that died
+        counts[kind] += 1
+        if kind == "done" and not isinstance(outcome, Skipped):
+            written.add(outcome.article.id)
+            if kill_marker and counts["done"] == 1 and len(items) > 1:
+                _test_kill(kill_marker, outcome.article.id)
+
+    errors = _Collected()
     try:
-        pipeline = _pipeline_for(job)
-        outputs, written = destination.open_partition(job.config.formats, journal)
-        kill_marker = os.environ.get(TEST_KILL_ENV)
-        lines: list[str] = []
-        counts = {"done": 0, "partial": 0, "failed": 0, "skipped": 0}
-
-        def on_outcome(outcome, problems: list[str]) -> None:
-            lines.extend(problems)
-            if isinstance(outcome, Failure):
-                counts["failed"] += 1
-            elif isinstance(outcome, Skipped):
-                counts["done" if written.written_before(outcome.id) else "skipped"] += 1
-            elif problems:
-                counts["partial"] += 1
-            else:
-                counts["done"] += 1
-                written.add(outcome.article.id)
-                if kill_marker and counts["done"] == 1 and len(items) > 1:
-                    _test_kill(kill_marker, outcome.article.id)
-
-        errors = _Collected()
-        found = [_decode_item(item) for item in items]
-        try:
-            report = process_batch(found, destination, pipeline, errors, on_outcome,
-                                   force=force, read=_rebased(base), outputs=outputs)
-        except BaseException:
-            outputs.abort()
-            raise
-        stopped = report.stopped
-        problem = outputs.close()
-        if problem and not stopped:
-            stopped = f"stopped early: {problem}"
-        return {"count": sum(counts.values()), **counts, "stopped": stopped, "lines": lines,
-                "errors": errors.entries,
-                "missing": [[a, b, n] for (a, b), n in report.missing_models]}
-    except Exception as exc:  # sent back as a plain error: our exceptions do not unpickle
-        raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
+        report = process_batch(items, destination, pipeline, errors, on_outcome,
+                               force=force, read=_rebased(base), outputs=outputs)
+    except BaseException:
+        outputs.abort()
+        raise
+    stopped = report.stopped
+    problem = outputs.close()
+    if problem and not stopped:
+        stopped = f"stopped early: {problem}"
+    totals = BatchReport(**counts, stopped=stopped, missing_models=report.missing_models)
+    return PartitionResult(sum(counts.values()), totals, tuple(lines), tuple(errors.entries))
 
 
-def run_feed_items(job: Job, folder: str, articles: list[Article]) -> list[tuple]:
+def run_feed_items(job: Job, folder: str, articles: list[Article]) -> list[Outcome]:
     """One feed's new items, on a worker: process them, write each one's files into ``folder``
-    (as :func:`translate_pipeline.feeds.run_feeds` does), and return what the client records:
-    ``("ok", detection, [(lang, title, summary)], errors)`` or ``("failed", source, id, error
-    class, subject, reason)`` per item, in order."""
-    try:
-        pipeline = _pipeline_for(job)
-        results: list[tuple] = []
-        for outcome in pipeline.process(articles):
-            if isinstance(outcome, ArticleResult):
-                try:
-                    write_outputs(Path(folder), outcome)
-                except OutputError as exc:
-                    outcome = Failure(outcome.article.source, outcome.article.id, exc)
-                except Exception as exc:  # a bug must cost one item, never the feed
-                    error = OutputError(os.path.join(folder, outcome.article.id),
-                                        f"unexpected {type(exc).__name__}: {exc}")
-                    outcome = Failure(outcome.article.source, outcome.article.id, error)
-            if isinstance(outcome, Failure):
-                error = outcome.error
-                results.append(("failed", outcome.source, outcome.id, type(error).__name__,
-                                error.subject, error.reason))
-            else:
-                d = outcome.detection
-                results.append((
-                    "ok", (d.code, d.confidence, d.method),
-                    [(lang, v.title, tuple(v.summary)) for lang, v in outcome.languages],
-                    tuple(outcome.errors),
-                ))
-        return results
-    except Exception as exc:
-        raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
+    (as :func:`translate_pipeline.feeds.run.run_feeds` does), and return each item's outcome,
+    in order: a :class:`~translate_pipeline.records.Failure`, or the result less its full texts
+    (the client needs the titles and summaries, for the state and the Atom feeds)."""
+    pipeline = _pipeline_for(job)
+    results: list[Outcome] = []
+    for outcome in pipeline.process(articles):
+        if isinstance(outcome, ArticleResult):
+            try:
+                write_outputs(Path(folder), outcome)
+            except OutputError as exc:
+                outcome = Failure(outcome.article.source, outcome.article.id, exc)
+            except Exception as exc:  # a bug must cost one item, never the feed
+                error = OutputError(os.path.join(folder, outcome.article.id),
+                                    f"unexpected {type(exc).__name__}: {exc}")
+                outcome = Failure(outcome.article.source, outcome.article.id, error)
+        if isinstance(outcome, ArticleResult):
+            outcome = ArticleResult(
+                article=outcome.article, detection=outcome.detection,
+                languages=tuple((lang, replace(v, paragraphs=())) for lang, v in outcome.languages),
+                errors=outcome.errors,
+            )
+        results.append(outcome)
+    return results

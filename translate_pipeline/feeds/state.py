@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translate_pipeline.config import data_dir
-from translate_pipeline.errors import OutputError, PipelineError
+from translate_pipeline.errors import OutputError, StateLocked
 
 __all__ = [
     "ATOM_ENTRIES",
@@ -86,10 +86,6 @@ CREATE TABLE IF NOT EXISTS entries (
 
 def default_state_path() -> Path:
     return data_dir() / "feeds.sqlite3"
-
-
-class StateLocked(PipelineError):
-    """Another run holds the state's lock (the CLI exits 75, EX_TEMPFAIL)."""
 
 
 @dataclass(frozen=True)

@@ -237,8 +237,8 @@ def choose_destination(text: str, *, urls: bool = True, stdout: bool = True) -> 
     """The destination ``--output TEXT`` names: ``-`` (where ``stdout``), a folder (``file://``
     URLs too), or, where ``urls``, any other fsspec URL, checked here (fsspec and the protocol's
     package must be importable; nothing is connected to). Raises
-    :class:`~translate_pipeline.outputs.urls.RemoteUsageError` for one that cannot work."""
-    from translate_pipeline.outputs.urls import RemoteUsageError
+    :class:`~translate_pipeline.errors.OutputUsageError` for one that cannot work."""
+    from translate_pipeline.errors import OutputUsageError
 
     if stdout and text == "-":
         return Stdout()
@@ -248,6 +248,6 @@ def choose_destination(text: str, *, urls: bool = True, stdout: bool = True) -> 
     if isinstance(target, Path):
         return LocalFolder(target)
     if not urls:
-        raise RemoteUsageError(text, "feed writes to a folder; URL outputs (fsspec) are for run only")
+        raise OutputUsageError(text, "feed writes to a folder; URL outputs (fsspec) are for run only")
     check_protocol(target)
     return URLFolder(target)

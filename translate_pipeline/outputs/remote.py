@@ -38,7 +38,8 @@ from translate_pipeline.outputs.journal import ERRORS_NAME, ErrorLog
 from translate_pipeline.outputs.local import JsonlOutputs, is_temp_name, temp_name
 from translate_pipeline.outputs.render import encode, render_outputs
 from translate_pipeline.outputs.resume import HEAD_BYTES, head_has_fingerprint, record_is_complete
-from translate_pipeline.outputs.urls import RemoteFolder, RemoteUsageError, fsspec_module
+from translate_pipeline.errors import OutputUsageError
+from translate_pipeline.outputs.urls import RemoteFolder, fsspec_module
 
 __all__ = [
     "Remote",
@@ -88,7 +89,7 @@ class Remote:
             fsspec = fsspec_module(self.folder)
             options = {"skip_instance_cache": True} if fresh else {}
             self.fs, root = fsspec.core.url_to_fs(self.folder.url, **options)
-        except RemoteUsageError as exc:
+        except OutputUsageError as exc:  # checked before any work: rare here
             raise OutputError(exc.subject, exc.reason) from exc
         except (ImportError, ValueError) as exc:
             raise OutputError(str(self.folder), f"cannot use: {_reason(exc)}") from exc
@@ -220,9 +221,9 @@ class Remote:
 
 
 def _cannot_write(subject: str, exc: BaseException, *, stop: bool = False) -> OutputError:
-    error = OutputError(subject, f"cannot write: {_reason(exc)}")
+    """``stop``: the server is gone, so the batch stops (see :class:`OutputError`)."""
+    error = OutputError(subject, f"cannot write: {_reason(exc)}", stops_batch=stop)
     error.__cause__ = exc
-    error.stops_batch = stop  # see batch.process_batch: a server that is gone stops the batch
     return error
 
 

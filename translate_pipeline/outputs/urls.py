@@ -12,20 +12,12 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["RemoteFolder", "RemoteUsageError", "parse_output", "looks_like_url", "check_protocol",
+from translate_pipeline.errors import OutputUsageError
+
+__all__ = ["RemoteFolder", "parse_output", "looks_like_url", "check_protocol",
            "fsspec_module", "worker_problem"]
 
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)(?:://|::)")  # also fsspec's chained URLs (a::b://)
-
-
-class RemoteUsageError(ValueError):
-    """A URL output that cannot work at all (no fsspec, unknown protocol, backend missing):
-    a usage error, before any work."""
-
-    def __init__(self, subject: str, reason: str):
-        self.subject = subject
-        self.reason = reason
-        super().__init__(f"{subject}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -74,7 +66,7 @@ def parse_output(text: str) -> Path | RemoteFolder:
     if match.group(1).lower() == "file":
         parts = urllib.parse.urlsplit(text)
         if parts.netloc not in ("", "localhost"):
-            raise RemoteUsageError(text, "a file:// URL names a folder on this machine; give "
+            raise OutputUsageError(text, "a file:// URL names a folder on this machine; give "
                                          "file:///PATH")
         return Path(parts.path or "/")
     return RemoteFolder(text.rstrip("/") if not text.endswith("://") else text)
@@ -84,21 +76,21 @@ def fsspec_module(folder: RemoteFolder):
     try:
         import fsspec
     except ImportError:
-        raise RemoteUsageError(str(folder), "URL outputs need fsspec; install it with pip "
+        raise OutputUsageError(str(folder), "URL outputs need fsspec; install it with pip "
                                "install fsspec (and the package for the protocol, e.g. s3fs "
                                "for s3://)") from None
     return fsspec
 
 
 def check_protocol(folder: RemoteFolder) -> None:
-    """Raise :class:`RemoteUsageError` unless fsspec and its implementation of the URL's protocol
+    """Raise :class:`OutputUsageError` unless fsspec and its implementation of the URL's protocol
     can be imported here (nothing is connected to)."""
     fsspec = fsspec_module(folder)
     for protocol in folder.protocols:
         try:
             fsspec.get_filesystem_class(protocol)
         except ValueError:
-            raise RemoteUsageError(
+            raise OutputUsageError(
                 str(folder), f"unknown protocol {protocol!r}: fsspec has no file system for it "
                 "(e.g. s3, gcs, az, ftp, sftp, webdav)"
             ) from None
@@ -110,7 +102,7 @@ def check_protocol(folder: RemoteFolder) -> None:
             if module in ("", "fsspec"):  # fsspec's own class needs another package (paramiko)
                 module = getattr(exc.__cause__, "name", None) or ""
             hint = f"; pip install {module.split('.')[0]}" if module else ""
-            raise RemoteUsageError(str(folder), f"the {protocol}:// file system is not "
+            raise OutputUsageError(str(folder), f"the {protocol}:// file system is not "
                                    f"installed: {exc}{hint}") from None
 
 
@@ -118,6 +110,6 @@ def worker_problem(url: str) -> str | None:
     """On a cluster worker: why it cannot write ``url``, or ``None`` (see :func:`check_protocol`)."""
     try:
         check_protocol(RemoteFolder(url))
-    except RemoteUsageError as exc:
+    except OutputUsageError as exc:
         return str(exc)
     return None
