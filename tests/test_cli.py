@@ -281,7 +281,7 @@ def test_python_dash_m_entry_point():
 
 
 def test_cli_algorithms_match_the_library():
-    from translate_pipeline.cli import app as cli_module
+    from translate_pipeline.cli import options as cli_module
     from translate_pipeline.nlp.summarize import ALGORITHMS
 
     assert cli_module.ALGORITHMS == ALGORITHMS

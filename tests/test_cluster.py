@@ -143,7 +143,7 @@ def test_feed_on_the_cluster_matches_the_local_feed(tmp_path, install_argos, mon
 ])
 def test_cluster_usage_errors_exit_2(tmp_path, args, message):
     (tmp_path / "a.txt").write_text("Titel\n\nText.\n", encoding="utf-8")
-    args = (*args, "-o", tmp_path / "out")  # URL outputs: tests/test_remote.py
+    args = (*args, "-o", tmp_path / "out")  # URL outputs: tests/test_outputs_remote.py
     result = invoke("run", tmp_path / "a.txt", "--to", "en", *args)
     assert result.exit_code == 2 and message in result.stderr, result.output
     assert not (tmp_path / "out").exists()

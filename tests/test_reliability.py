@@ -203,7 +203,7 @@ def test_bad_inputs_never_stop_a_batch(tmp_path, monkeypatch):
     (corpus / "blank.md").write_text(" \n\t\n\u3000\n", encoding="utf-8")
     (corpus / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
     (corpus / "controls.txt").write_bytes(bytes(range(1, 32)) * 40)  # no NUL, yet no text
-    # a legacy encoding is no error any more: read, detected as Windows-1251 (see test_sources)
+    # a legacy encoding is no error any more: read, detected as Windows-1251 (see test_inputs)
     (corpus / "cp1251.txt").write_bytes("Заголовок\n\nТекст статьи о погоде в Москве.".encode("cp1251"))
     (corpus / "huge.txt").write_text(german(2) * 200, encoding="utf-8")
     os.mkfifo(corpus / "fifo.txt")  # would block a naive reader for ever

@@ -19,7 +19,7 @@ from translate_pipeline import __version__
 from translate_pipeline.cli.articles import detect, summarize
 from translate_pipeline.cli.feed import feed
 from translate_pipeline.cli.manage import cache, models
-from translate_pipeline.cli.options import ALGORITHMS, EXIT_CODES_HELP  # noqa: F401 (ALGORITHMS: tests)
+from translate_pipeline.cli.options import EXIT_CODES_HELP
 from translate_pipeline.cli.run import digest, run
 
 __all__ = ["cli", "main"]

@@ -10,10 +10,10 @@ a few per worker thread at a time. Each task builds the same pipeline as the loc
 caches each CTranslate2 model once per process) and runs
 :func:`~translate_pipeline.batch.process_batch` on its partition: the same resume check and the
 same atomic writes, straight into the output folder, which every worker must see at the same path
-(shared storage), or to the output URL (:mod:`translate_pipeline.remote`: every worker writes
+(shared storage), or to the output URL (:mod:`translate_pipeline.outputs.remote`: every worker writes
 there through fsspec). A task returns small summaries only:
 counts, the ``error:`` lines and the ``errors.jsonl`` entries. The client holds the output folder's
-lock for the whole run (:func:`~translate_pipeline.batch.open_batch`), feeds the progress bar as
+lock for the whole run (``Destination.open_batch``), feeds the progress bar as
 partitions complete, and prints the lines and appends the entries in input order, so the tally,
 ``errors.jsonl`` and the exit code are those of the local path.
 
@@ -410,7 +410,7 @@ def _drive(client, parts, job, base, out_dir, journals, force, errors: ErrorLog,
 
 
 class FeedProcessor:
-    """``process`` for :func:`~translate_pipeline.feeds.run_feeds`: one task per feed.
+    """``process`` for :func:`~translate_pipeline.feeds.run.run_feeds`: one task per feed.
 
     Connects on first use (a run with nothing new never starts a cluster); use it as a context
     manager so the connection (and a local cluster) is closed at the end.

@@ -257,7 +257,7 @@ def _plain_markdown(block: str) -> str:
 def decode(data: bytes, subject: str) -> str:
     """Bytes to text in whatever encoding they are (BOM removed); binary data is refused.
 
-    See :mod:`translate_pipeline.encoding`.
+    See :mod:`translate_pipeline.inputs.encoding`.
     """
     from translate_pipeline.inputs.encoding import decode_text
 

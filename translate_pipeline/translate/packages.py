@@ -79,7 +79,7 @@ class InstalledPackage:
         return self.path / "model"
 
     def tokenizer(self):
-        """A new tokenizer for this package (:mod:`translate_pipeline.tokenizers`)."""
+        """A new tokenizer for this package (:mod:`translate_pipeline.translate.tokenizers`)."""
         from translate_pipeline.translate.tokenizers import (
             SentencePieceTokenizer,
             bpe_tokenizer,
