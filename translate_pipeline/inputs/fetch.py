@@ -1,4 +1,4 @@
-"""Getting feed bytes: HTTP done right, local files, OPML lists, and article pages.
+"""Fetching over HTTP with limits (article pages, feeds, OPML lists), and local feed files.
 
 - HTTP with urllib only (feedparser never fetches anything itself): a per-read timeout and an
   overall deadline, a User-Agent that names us, conditional GET (``If-None-Match`` from the ETag,
