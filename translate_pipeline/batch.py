@@ -23,7 +23,7 @@ from translate_pipeline.errors import InputError, OutputError, PipeClosed
 from translate_pipeline.inputs.kinds import Input, where
 from translate_pipeline.outputs.destination import Destination
 from translate_pipeline.outputs.formats import Outputs
-from translate_pipeline.outputs.journal import ERRORS_NAME, ErrorLog, NoErrorLog
+from translate_pipeline.outputs.journal import ErrorLog, NoErrorLog
 from translate_pipeline.outputs.local import FULL_DISK_ERRNOS
 from translate_pipeline.outputs.resume import Fingerprinter
 from translate_pipeline.pipeline import Pipeline
@@ -37,7 +37,7 @@ from translate_pipeline.records import (
     output_languages,
 )
 
-__all__ = ["BatchReport", "tally", "ERRORS_NAME", "read_items", "run_batch", "process_batch",
+__all__ = ["BatchReport", "tally", "read_items", "run_batch", "process_batch",
            "most_needed"]
 
 log = logging.getLogger(__name__)

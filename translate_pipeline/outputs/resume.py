@@ -31,7 +31,7 @@ from translate_pipeline import __version__
 from translate_pipeline.errors import PipelineError
 from translate_pipeline.records import Article, Detection, output_languages
 
-__all__ = ["FORMAT", "fingerprint", "output_languages", "is_complete", "record_is_complete",
+__all__ = ["FORMAT", "fingerprint", "is_complete", "record_is_complete",
            "head_has_fingerprint", "Fingerprinter"]
 
 #: Bump when the outputs change for the same inputs and settings (2: Markdown front matter).
