@@ -89,7 +89,8 @@ def prepare(work: Path, size: str, articles: int) -> tuple[Path, dict[str, str]]
     env = env_for(work)
     stamp = work / "package" / f"{size}.built"
     if not stamp.exists():
-        from translate_pipeline.testmodel import build_random_package
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # tests/support
+        from support.testmodel import build_random_package
 
         shutil.rmtree(work / "package", ignore_errors=True)
         print(f"building a {size} random de->en package ...", flush=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translate_pipeline.encoding import decode_text  # noqa: E402
+from translate_pipeline.inputs.encoding import decode_text  # noqa: E402
 
 ENCODINGS = {
     "en": ["cp1252"], "de": ["cp1252", "iso-8859-1", "iso-8859-15"],

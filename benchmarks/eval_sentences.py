@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translate_pipeline.sentences import split_sentences  # noqa: E402
+from translate_pipeline.nlp.sentences import split_sentences  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "sentences"
 LANGS = ("en", "de", "uk", "ru", "pl", "fr", "es")

@@ -15,7 +15,7 @@ Inputs (paths given on the command line; nothing is bundled with the project):
 
 Every article is split with the project's sentence splitter; each method picks ``--sentences``
 (default 3) sentences: ``lead`` (the first N), every algorithm of
-``translate_pipeline.summarize`` and ``oracle``, a greedy extractive oracle (adds the sentence
+``translate_pipeline.nlp.summarize`` and ``oracle``, a greedy extractive oracle (adds the sentence
 that raises ROUGE-2 F1 against the reference most, while one does).
 
 ROUGE, so that figures compare across tools: NFKC, lower case, tokens are the Unicode regex
@@ -26,7 +26,7 @@ the articles of a set.
 **Development and held-out parts** (the same everywhere: ``split_of``): ``bbc-business`` and
 ``bbc-politics`` are development data whole; ``bbc-entertainment`` is held out whole; in every
 other set, the articles are ordered by the SHA-256 of their id and the first half (rounded down)
-is development, the rest held out. Everything tuned in ``translate_pipeline.summarize`` was
+is development, the rest held out. Everything tuned in ``translate_pipeline.nlp.summarize`` was
 chosen on the development part only. ``--part dev|heldout|all`` says which part to score.
 
 Usage::
@@ -60,7 +60,7 @@ from statistics import mean
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translate_pipeline.sentences import split_sentences  # noqa: E402
+from translate_pipeline.nlp.sentences import split_sentences  # noqa: E402
 
 _TOKEN = re.compile(r"\w+")
 DEV_WHOLE = frozenset({"bbc-business", "bbc-politics"})
@@ -198,9 +198,9 @@ def _teaser(html: str) -> str:
 
 
 def load_pages(folder: Path, langs: frozenset[str]) -> list[Doc]:
-    from translate_pipeline.detect import detect_language
+    from translate_pipeline.nlp.detect import detect_language
     from translate_pipeline.errors import PipelineError
-    from translate_pipeline.sources import html_article
+    from translate_pipeline.inputs.documents import html_article
 
     docs = []
     for path in sorted(folder.glob("*.html")):
@@ -252,7 +252,7 @@ def part(sets: dict[str, list[Doc]], which: str) -> dict[str, list[Doc]]:
 def pick(doc: Doc, method: str, count: int) -> tuple[int, ...]:
     if method == "oracle":
         return oracle(doc, count)
-    from translate_pipeline.summarize import select_sentences
+    from translate_pipeline.nlp.summarize import select_sentences
 
     return select_sentences(doc.paragraphs, doc.lang, count, method, title=doc.title)
 
@@ -297,7 +297,7 @@ def goals(results: dict[str, dict[str, tuple[float, float, float]]],
 def speed(sets: dict[str, list[Doc]], mib: float, count: int) -> str:
     """Time ``news`` on one article of `mib` MiB made of every paragraph of the sets, repeated
     (it must stay linear in the article's length)."""
-    from translate_pipeline.summarize import select_sentences
+    from translate_pipeline.nlp.summarize import select_sentences
 
     paragraphs: list[tuple[str, ...]] = []
     size = 0
@@ -317,7 +317,7 @@ def speed(sets: dict[str, list[Doc]], mib: float, count: int) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from translate_pipeline.summarize import ALGORITHMS, DEFAULT_ALGORITHM
+    from translate_pipeline.nlp.summarize import ALGORITHMS, DEFAULT_ALGORITHM
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", type=Path, help="JSON Lines files, page folders")

@@ -65,7 +65,8 @@ def ensure_package(work: Path, env: dict[str, str]) -> None:
     stamp = work / "package" / "small.built"
     if stamp.exists():
         return
-    from translate_pipeline.testmodel import build_random_package
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # tests/support
+    from support.testmodel import build_random_package
 
     shutil.rmtree(work / "package", ignore_errors=True)
     package = build_random_package(work / "package", "de", "en", seed=7, **SIZES["small"])

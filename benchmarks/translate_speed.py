@@ -278,8 +278,9 @@ def write_corpus(corpus, folder: Path) -> None:
 
 def corpus_sentences(folder: Path, lang: str) -> tuple[list[str], list[str]]:
     """(the sentences the pipeline translates, in order; one argostranslate input per article)."""
-    from translate_pipeline.readers import discover, read_file
-    from translate_pipeline.sentences import split_sentences
+    from translate_pipeline.inputs.discovery import discover
+    from translate_pipeline.inputs.files import read_file
+    from translate_pipeline.nlp.sentences import split_sentences
 
     sentences, texts = [], []
     for item in discover([str(folder)]):
@@ -301,7 +302,7 @@ def _child_argos(spec: dict) -> dict:
     import argostranslate.sbd
     import argostranslate.translate as argos_translate
 
-    from translate_pipeline.sentences import split_sentences
+    from translate_pipeline.nlp.sentences import split_sentences
 
     imported = time.perf_counter()
     seen = {"sentences": 0}
@@ -374,7 +375,7 @@ def _child_ctranslate2(spec: dict) -> dict:
 def _child_pipeline(spec: dict) -> dict:
     """`translate-pipeline run ...` in-process, timed without interpreter start-up."""
     start = time.perf_counter()
-    from translate_pipeline import engine as engine_module
+    from translate_pipeline.translate import engine as engine_module
     from translate_pipeline.cli import cli
 
     imported = time.perf_counter()
@@ -510,7 +511,8 @@ def ensure_package(args) -> tuple[Path, float | None]:
         if not path.is_file():
             raise SystemExit(f"error: {path}: no such file")
         return path, None
-    from translate_pipeline.testmodel import build_random_package, package_name
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # tests/support
+    from support.testmodel import build_random_package, package_name
 
     folder = args.work / "package"
     path = folder / f"{package_name('de', 'en')}.argosmodel"

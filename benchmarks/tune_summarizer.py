@@ -2,7 +2,7 @@
 
 Reads the corpora that ``benchmarks/eval_summaries.py`` reads (paths as arguments) and uses their
 **development part only** (``eval_summaries.part(..., "dev")``). For every point of a small grid
-of :class:`translate_pipeline.summarize_news.Weights` it scores ROUGE-2 F1 at ``--sentences``
+of :class:`translate_pipeline.nlp.summarize_news.Weights` it scores ROUGE-2 F1 at ``--sentences``
 (default 3) per set and rates the point by
 
     violation = max(0, lead + 1.0 - mean of news over the abstractive sets)
@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import eval_summaries as ev  # noqa: E402
 
-from translate_pipeline import summarize_news as news  # noqa: E402
-from translate_pipeline.summarize import select_sentences  # noqa: E402
-from translate_pipeline.summarize_lang import resources_for  # noqa: E402
+from translate_pipeline.nlp import summarize_news as news  # noqa: E402
+from translate_pipeline.nlp.summarize import select_sentences  # noqa: E402
+from translate_pipeline.nlp.summarize_lang import resources_for  # noqa: E402
 
 GRID = {
     "lede": (1, 2, 3),

@@ -26,8 +26,7 @@ from pathlib import Path
 
 import pytest
 from loopback import serve_on_loopback
-
-from translate_pipeline.testmodel import build_random_package
+from support.testmodel import build_random_package
 
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
@@ -78,7 +77,7 @@ def uk_en_package(argos_package_factory) -> Path:
 
 @pytest.fixture
 def install_argos(argos_package_factory):
-    from translate_pipeline.packages import install_file
+    from translate_pipeline.translate.packages import install_file
 
     def install(from_code: str, to_code: str, **kw):
         return install_file(argos_package_factory(from_code, to_code, **kw))

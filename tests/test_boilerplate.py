@@ -9,12 +9,12 @@ summary would pick them.
 from __future__ import annotations
 
 import pytest
-from cli_helpers import invoke
+from support.cli import invoke
 
-from translate_pipeline.boilerplate import non_content
-from translate_pipeline.readers import parse_text
-from translate_pipeline.sentences import split_sentences
-from translate_pipeline.summarize import select_sentences
+from translate_pipeline.nlp.boilerplate import non_content
+from translate_pipeline.inputs.documents import parse_text
+from translate_pipeline.nlp.sentences import split_sentences
+from translate_pipeline.nlp.summarize import select_sentences
 
 NOT_CONTENT = [
     ("Peñalba, 13 de mayo.", "dateline"),

@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from support.cli import invoke
 
 from translate_pipeline.cli import cli
 
@@ -30,11 +30,6 @@ FRENCH = (
 
 
 @pytest.fixture
-def runner():
-    return CliRunner()
-
-
-@pytest.fixture
 def corpus(tmp_path) -> Path:
     root = tmp_path / "news"
     (root / "de").mkdir(parents=True)
@@ -44,12 +39,9 @@ def corpus(tmp_path) -> Path:
     return root
 
 
-def invoke(runner, *args, input=None):
-    return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
-
-def test_help_lists_commands_and_exit_codes(runner):
-    result = invoke(runner, "--help")
+def test_help_lists_commands_and_exit_codes():
+    result = invoke("--help")
     assert result.exit_code == 0
     for command in ("detect", "summarize", "run", "models"):
         assert command in result.output
@@ -59,13 +51,13 @@ def test_help_lists_commands_and_exit_codes(runner):
 # detect
 
 
-def test_detect_text_and_json(runner, corpus):
-    result = invoke(runner, "detect", corpus / "de" / "rat.txt", corpus / "council.md")
+def test_detect_text_and_json(corpus):
+    result = invoke("detect", corpus / "de" / "rat.txt", corpus / "council.md")
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
     assert lines[0].split("\t")[:2] == [str(corpus / "de" / "rat.txt"), "de"]
     assert lines[1].split("\t")[1] == "en"
-    result = invoke(runner, "detect", corpus, "--format", "json")
+    result = invoke("detect", corpus, "--format", "json")
     records = [json.loads(line) for line in result.output.splitlines()]
     assert {(Path(r["source"]).name, r["language"]) for r in records} == {
         ("rat.txt", "de"), ("council.md", "en"), ("fr.txt", "fr")
@@ -73,16 +65,16 @@ def test_detect_text_and_json(runner, corpus):
     assert all(0.5 < r["confidence"] <= 1 for r in records)
 
 
-def test_detect_stdin(runner):
-    result = invoke(runner, "detect", "--format", "json", input=FRENCH)
+def test_detect_stdin():
+    result = invoke("detect", "--format", "json", input=FRENCH)
     assert result.exit_code == 0
     assert json.loads(result.output) == {"source": "-", "language": "fr", "confidence": 1.0}
 
 
-def test_detect_failures_exit_1_and_others_still_done(runner, tmp_path, corpus):
+def test_detect_failures_exit_1_and_others_still_done(tmp_path, corpus):
     short = tmp_path / "short.txt"
     short.write_text("Hi there", encoding="utf-8")
-    result = invoke(runner, "detect", short, tmp_path / "missing.txt", corpus / "fr.txt")
+    result = invoke("detect", short, tmp_path / "missing.txt", corpus / "fr.txt")
     assert result.exit_code == 1
     assert "\tfr\t" in result.stdout
     errors = result.stderr.strip().splitlines()
@@ -94,17 +86,17 @@ def test_detect_failures_exit_1_and_others_still_done(runner, tmp_path, corpus):
 # summarize
 
 
-def test_summarize_source_only(runner, corpus):
-    result = invoke(runner, "summarize", corpus / "de" / "rat.txt", "--sentences", "2")
+def test_summarize_source_only(corpus):
+    result = invoke("summarize", corpus / "de" / "rat.txt", "--sentences", "2")
     assert result.exit_code == 0
     assert "de (confidence" in result.output
     assert "[de] Stadtrat beschließt Haushalt" in result.output
     assert result.output.count("\n- ") == 2
 
 
-def test_summarize_json_with_translation(runner, corpus, install_argos):
+def test_summarize_json_with_translation(corpus, install_argos):
     install_argos("de", "en")
-    result = invoke(runner, "summarize", corpus / "de" / "rat.txt", "--to", "EN", "--format", "json")
+    result = invoke("summarize", corpus / "de" / "rat.txt", "--to", "EN", "--format", "json")
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
     assert record["language"]["code"] == "de"
@@ -116,8 +108,8 @@ def test_summarize_json_with_translation(runner, corpus, install_argos):
     assert record["languages"]["en"]["text"] and record["languages"]["en"]["title"]
 
 
-def test_summarize_markdown_from_stdin_with_from(runner):
-    result = invoke(runner, "summarize", "-", "--from", "fr", "--format", "markdown", "-n", "1",
+def test_summarize_markdown_from_stdin_with_from():
+    result = invoke("summarize", "-", "--from", "fr", "--format", "markdown", "-n", "1",
                     input=FRENCH)
     assert result.exit_code == 0
     assert result.output.startswith(  # YAML front matter for static site generators, then the text
@@ -127,8 +119,8 @@ def test_summarize_markdown_from_stdin_with_from(runner):
 
 
 @pytest.mark.parametrize("algorithm", ["lexrank", "lsa", "textrank", "luhn", "sumbasic", "kl"])
-def test_summarize_algorithms(runner, corpus, algorithm):
-    result = invoke(runner, "summarize", corpus / "de" / "rat.txt", "--algorithm", algorithm,
+def test_summarize_algorithms(corpus, algorithm):
+    result = invoke("summarize", corpus / "de" / "rat.txt", "--algorithm", algorithm,
                     "-n", "2", "--format", "json")
     assert result.exit_code == 0
     summary = json.loads(result.output)["languages"]["de"]["summary"]
@@ -136,8 +128,8 @@ def test_summarize_algorithms(runner, corpus, algorithm):
     assert all(sentence in GERMAN for sentence in summary)
 
 
-def test_summarize_missing_model_exits_1_but_prints_source(runner, corpus):
-    result = invoke(runner, "summarize", corpus / "fr.txt", "--to", "uk")
+def test_summarize_missing_model_exits_1_but_prints_source(corpus):
+    result = invoke("summarize", corpus / "fr.txt", "--to", "uk")
     assert result.exit_code == 1
     assert "[fr]" in result.stdout
     assert "not translated to uk" in result.stderr
@@ -145,28 +137,28 @@ def test_summarize_missing_model_exits_1_but_prints_source(runner, corpus):
     assert "translate-pipeline models install en uk" in result.stderr
 
 
-def test_summarize_undetectable_suggests_from(runner):
-    result = invoke(runner, "summarize", input="12 34 56")
+def test_summarize_undetectable_suggests_from():
+    result = invoke("summarize", input="12 34 56")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: -: ") and "--from" in result.stderr
 
 
-def test_summarize_usage_errors_exit_2(runner, corpus):
-    assert invoke(runner, "summarize", corpus).exit_code == 2
-    assert invoke(runner, "summarize", corpus / "fr.txt", "--algorithm", "magic").exit_code == 2
-    assert invoke(runner, "summarize", corpus / "fr.txt", "--to", "1x").exit_code == 2
-    assert invoke(runner, "summarize", corpus / "fr.txt", "--sentences", "0").exit_code == 2
+def test_summarize_usage_errors_exit_2(corpus):
+    assert invoke("summarize", corpus).exit_code == 2
+    assert invoke("summarize", corpus / "fr.txt", "--algorithm", "magic").exit_code == 2
+    assert invoke("summarize", corpus / "fr.txt", "--to", "1x").exit_code == 2
+    assert invoke("summarize", corpus / "fr.txt", "--sentences", "0").exit_code == 2
 
 
 # run
 
 
-def test_run_writes_json_and_markdown_per_language(runner, corpus, tmp_path, install_argos):
+def test_run_writes_json_and_markdown_per_language(corpus, tmp_path, install_argos):
     install_argos("de", "en")
     install_argos("fr", "en")
     install_argos("en", "uk")
     out = tmp_path / "out"
-    result = invoke(runner, "run", corpus, "--to", "en", "--to", "uk", "--output", out, "-n", "2")
+    result = invoke("run", corpus, "--to", "en", "--to", "uk", "--output", out, "-n", "2")
     assert result.exit_code == 0, result.output
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
                    if p.is_file() and p.name != ".translate-pipeline.lock")  # run's lock file
@@ -186,11 +178,11 @@ def test_run_writes_json_and_markdown_per_language(runner, corpus, tmp_path, ins
     assert "done 3, skipped 0, failed 0;" in result.stderr
 
 
-def test_run_partial_and_failed_inputs_exit_1(runner, corpus, tmp_path, install_argos):
+def test_run_partial_and_failed_inputs_exit_1(corpus, tmp_path, install_argos):
     install_argos("de", "en")
     (corpus / "empty.txt").write_text("  \n", encoding="utf-8")
     out = tmp_path / "out"
-    result = invoke(runner, "run", corpus, "--to", "en", "-o", out, "--quiet")
+    result = invoke("run", corpus, "--to", "en", "-o", out, "--quiet")
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert any("empty.txt" in e and "empty" in e for e in errors)
@@ -207,24 +199,24 @@ def test_run_partial_and_failed_inputs_exit_1(runner, corpus, tmp_path, install_
     assert not (out / "empty.json").exists()
 
 
-def test_run_from_overrides_detection(runner, corpus, tmp_path):
+def test_run_from_overrides_detection(corpus, tmp_path):
     out = tmp_path / "out"
-    result = invoke(runner, "run", corpus / "council.md", "--from", "en", "--to", "en", "-o", out)
+    result = invoke("run", corpus / "council.md", "--from", "en", "--to", "en", "-o", out)
     assert result.exit_code == 0
     record = json.loads((out / "council.json").read_text())
     assert record["language"] == {"code": "en", "confidence": 1.0, "method": "given"}
 
 
-def test_run_usage_errors_exit_2(runner, corpus, tmp_path):
-    assert invoke(runner, "run", corpus, "-o", tmp_path / "o").exit_code == 2  # no --to
-    assert invoke(runner, "run", corpus, "--to", "de").exit_code == 2  # no --output
-    assert invoke(runner, "run", "--to", "de", "-o", tmp_path / "o").exit_code == 2  # no input
+def test_run_usage_errors_exit_2(corpus, tmp_path):
+    assert invoke("run", corpus, "-o", tmp_path / "o").exit_code == 2  # no --to
+    assert invoke("run", corpus, "--to", "de").exit_code == 2  # no --output
+    assert invoke("run", "--to", "de", "-o", tmp_path / "o").exit_code == 2  # no input
 
 
-def test_run_unwritable_output_is_a_clear_error(runner, corpus, tmp_path):
+def test_run_unwritable_output_is_a_clear_error(corpus, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = invoke(runner, "run", corpus / "fr.txt", "--to", "fr", "-o", blocker / "out")
+    result = invoke("run", corpus / "fr.txt", "--to", "fr", "-o", blocker / "out")
     assert result.exit_code == 1
     assert "cannot write" in result.stderr and str(blocker) in result.stderr
 
@@ -232,40 +224,40 @@ def test_run_unwritable_output_is_a_clear_error(runner, corpus, tmp_path):
 # models
 
 
-def test_models_install_list_remove_from_file(runner, argos_package_factory):
+def test_models_install_list_remove_from_file(argos_package_factory):
     package = argos_package_factory("de", "en")
-    result = invoke(runner, "models", "list")
+    result = invoke("models", "list")
     assert result.exit_code == 0 and "no models installed" in result.output
-    result = invoke(runner, "models", "install", package)
+    result = invoke("models", "install", package)
     assert result.exit_code == 0 and "installed de -> en 1.0" in result.output
-    result = invoke(runner, "models", "list", "--format", "json")
+    result = invoke("models", "list", "--format", "json")
     (entry,) = [json.loads(line) for line in result.output.splitlines()]
     assert (entry["from"], entry["to"], entry["version"]) == ("de", "en", "1.0")
-    assert invoke(runner, "models", "list").output.startswith("de -> en\t1.0\t")
-    result = invoke(runner, "models", "remove", "de", "en")
+    assert invoke("models", "list").output.startswith("de -> en\t1.0\t")
+    result = invoke("models", "remove", "de", "en")
     assert result.exit_code == 0 and "removed de -> en" in result.output
-    result = invoke(runner, "models", "remove", "de", "en")
+    result = invoke("models", "remove", "de", "en")
     assert result.exit_code == 1 and result.stderr.startswith("error: ")
 
 
-def test_models_install_bad_file(runner, tmp_path):
+def test_models_install_bad_file(tmp_path):
     bogus = tmp_path / "bogus.argosmodel"
     bogus.write_bytes(b"not a zip")
-    result = invoke(runner, "models", "install", bogus)
+    result = invoke("models", "install", bogus)
     assert result.exit_code == 1
     assert str(bogus) in result.stderr
-    assert invoke(runner, "models", "install", tmp_path / "nothing.argosmodel").exit_code == 2
+    assert invoke("models", "install", tmp_path / "nothing.argosmodel").exit_code == 2
 
 
-def test_models_install_from_index(runner, argos_index_server, argos_package_factory):
+def test_models_install_from_index(argos_index_server, argos_package_factory):
     argos_index_server.add(argos_package_factory("fr", "en"))
-    result = invoke(runner, "models", "install", "fr", "en")
+    result = invoke("models", "install", "fr", "en")
     assert result.exit_code == 0, result.output
     assert "installed fr -> en" in result.output
     assert "/index.json" in argos_index_server.requests
 
 
-def test_models_install_offline_fails_fast(runner, monkeypatch):
+def test_models_install_offline_fails_fast(monkeypatch):
     import socket
 
     with socket.socket() as probe:  # a port that nothing listens on
@@ -273,7 +265,7 @@ def test_models_install_offline_fails_fast(runner, monkeypatch):
         port = probe.getsockname()[1]
     monkeypatch.setenv("ARGOS_PACKAGE_INDEX", f"http://127.0.0.1:{port}/")
     started = time.monotonic()
-    result = invoke(runner, "models", "install", "en", "de")
+    result = invoke("models", "install", "en", "de")
     assert time.monotonic() - started < 5
     assert result.exit_code == 1
     assert "FILE.argosmodel" in result.stderr
@@ -289,8 +281,8 @@ def test_python_dash_m_entry_point():
 
 
 def test_cli_algorithms_match_the_library():
-    from translate_pipeline import cli as cli_module
-    from translate_pipeline.summarize import ALGORITHMS
+    from translate_pipeline.cli import options as cli_module
+    from translate_pipeline.nlp.summarize import ALGORITHMS
 
     assert cli_module.ALGORITHMS == ALGORITHMS
 
@@ -306,21 +298,35 @@ def _commands(group, prefix=()):
             yield path, command
 
 
-def test_every_command_and_option_is_documented_in_readme():
-    """sqlite-utils' idea: each command has help text, and README shows it with its options."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+def test_every_command_and_option_is_documented():
+    """sqlite-utils' idea: each command has help text, README shows an example of it, and the
+    reference (docs/commands.md) shows it with every one of its options."""
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    reference = (root / "docs" / "commands.md").read_text(encoding="utf-8")
     for path, command in _commands(cli):
         assert command.help, path
         usage = "translate-pipeline " + " ".join(path)
         assert usage in readme, f"README has no example of {usage!r}"
+        assert usage in reference, f"docs/commands.md has no example of {usage!r}"
         for param in command.params:
             for flag in getattr(param, "opts", []):
                 if flag.startswith("--") and flag != "--help":
-                    assert flag in readme, f"README does not mention {flag} of {usage!r}"
+                    assert flag in reference, f"docs/commands.md does not mention {flag} of {usage!r}"
+
+
+def test_readme_is_short_and_its_links_resolve():
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) < 300
+    import re
+
+    links = re.findall(r"\]\((docs/[^)#]+)", readme)
+    assert links and all((root / link).is_file() for link in links), links
 
 
 def test_pipeline_default_algorithm_is_the_summarizers():
+    from translate_pipeline.nlp.summarize import DEFAULT_ALGORITHM
     from translate_pipeline.pipeline import Settings
-    from translate_pipeline.summarize import DEFAULT_ALGORITHM
 
     assert Settings().algorithm == DEFAULT_ALGORITHM

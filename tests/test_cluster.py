@@ -14,15 +14,16 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from cli_helpers import error_lines, invoke, tally
+from support.cli import error_lines, invoke, tally
 from test_feeds import ENGLISH, GERMAN, atom, numbered, rss1, rss2
 from test_reliability import german, make_corpus, snapshot
 
 pytest.importorskip("distributed")
 
-from translate_pipeline import cluster  # noqa: E402
+from translate_pipeline.cluster import client as cluster  # noqa: E402
 from translate_pipeline.errors import InputError  # noqa: E402
-from translate_pipeline.readers import InputFile  # noqa: E402
+from translate_pipeline.inputs.kinds import InputFile  # noqa: E402
+from translate_pipeline.outputs.destination import LocalFolder  # noqa: E402
 
 ARTICLES = 12
 DONE, FAILED = ARTICLES + 2, 3  # the JSON Lines file's two articles; three bad inputs
@@ -142,7 +143,7 @@ def test_feed_on_the_cluster_matches_the_local_feed(tmp_path, install_argos, mon
 ])
 def test_cluster_usage_errors_exit_2(tmp_path, args, message):
     (tmp_path / "a.txt").write_text("Titel\n\nText.\n", encoding="utf-8")
-    args = (*args, "-o", tmp_path / "out")  # URL outputs: tests/test_remote.py
+    args = (*args, "-o", tmp_path / "out")  # URL outputs: tests/test_outputs_remote.py
     result = invoke("run", tmp_path / "a.txt", "--to", "en", *args)
     assert result.exit_code == 2 and message in result.stderr, result.output
     assert not (tmp_path / "out").exists()
@@ -196,7 +197,9 @@ def test_parse_cluster():
     assert cluster.parse_cluster("local").workers >= 1
     spec = cluster.parse_cluster("tcp://scheduler:8786")
     assert spec.address == "tcp://scheduler:8786" and not spec.local
-    from translate_pipeline.remote import parse_output  # --output, for run and feed
+    from translate_pipeline.outputs.urls import (
+        parse_output,  # --output, for run and feed
+    )
 
     assert parse_output("file:///srv/out") == Path("/srv/out")
     assert parse_output("out") == Path("out")
@@ -216,7 +219,7 @@ def test_dask_is_imported_only_with_cluster(tmp_path, installed_de_en):
                       {str(tmp_path / "out")!r}, "-q"]):
             result = CliRunner().invoke(cli, args)
             assert result.exit_code == 0, (args, result.output)
-        print("LOADED", sorted(m for m in ("dask", "distributed", "translate_pipeline.cluster")
+        print("LOADED", sorted(m for m in ("dask", "distributed", "translate_pipeline.cluster.client")
                                if m in sys.modules))
         """
     )
@@ -253,22 +256,20 @@ def threads_cluster(monkeypatch):
 
 
 def _job():
-    from translate_pipeline.engine import EngineOptions
-    from translate_pipeline.pipeline import Settings
+    from translate_pipeline.pipeline import RunConfig, Settings
 
-    return cluster.Job(Settings(targets=("de",), source_language="de"), EngineOptions(),
-                       cache=False)
+    return cluster.Job(RunConfig(Settings(targets=("de",), source_language="de"), cache=False))
 
 
 def test_full_disk_stops_a_cluster_run(tmp_path, threads_cluster, monkeypatch):
     import errno
     import os
 
-    from translate_pipeline import writers
-    from translate_pipeline.readers import discover
+    from translate_pipeline.inputs.discovery import discover
+    from translate_pipeline.outputs import local as writers
 
     corpus = make_corpus(tmp_path / "corpus", 12)
-    real, calls = writers._write_fd, []
+    real, calls = writers.write_fd, []
 
     def fill_up(fd, data):
         calls.append(1)
@@ -276,19 +277,21 @@ def test_full_disk_stops_a_cluster_run(tmp_path, threads_cluster, monkeypatch):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(fd, data)
 
-    monkeypatch.setattr(writers, "_write_fd", fill_up)
+    monkeypatch.setattr(writers, "write_fd", fill_up)
     out = tmp_path / "out"
-    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), out, _job())
+    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), LocalFolder(out),
+                                    _job())
     assert report.stopped and "No space left on device" in report.stopped
     assert 0 < report.done < 12 and report.failed >= 1
     assert not list(out.rglob("*.tmp")) and not (out / cluster.SCRATCH_NAME).exists()
-    monkeypatch.setattr(writers, "_write_fd", real)  # space again: the rerun finishes the rest
-    again = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), out, _job())
+    monkeypatch.setattr(writers, "write_fd", real)  # space again: the rerun finishes the rest
+    again = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), LocalFolder(out),
+                                    _job())
     assert (again.done, again.skipped, again.stopped) == (12 - report.done, report.done, None)
 
 
 def test_a_partition_lost_on_every_try_fails_its_inputs(tmp_path, threads_cluster, monkeypatch):
-    from translate_pipeline.readers import discover
+    from translate_pipeline.inputs.discovery import discover
 
     corpus = make_corpus(tmp_path / "corpus", 6)  # a/n01, a/n03, a/n05, b/n00, b/n02, b/n04
     real, tries = cluster.run_partition, tmp_path / "tries"
@@ -302,8 +305,8 @@ def test_a_partition_lost_on_every_try_fails_its_inputs(tmp_path, threads_cluste
 
     monkeypatch.setattr(cluster, "run_partition", flaky)
     out, problems = tmp_path / "out", []
-    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), out, _job(),
-                                    on_problem=problems.append)
+    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), LocalFolder(out),
+                                    _job(), on_problem=problems.append)
     assert len(tries.read_text()) == cluster.RETRIES + 1
     assert (report.done, report.failed) == (4, 2)
     assert problems == [f"{corpus}/a/{name}.txt: lost on the cluster (RuntimeError: boom); a "
@@ -314,14 +317,13 @@ def test_a_partition_lost_on_every_try_fails_its_inputs(tmp_path, threads_cluste
 
 
 def test_missing_models_are_summed_over_partitions(tmp_path, threads_cluster):
-    from translate_pipeline.engine import EngineOptions
-    from translate_pipeline.pipeline import Settings
-    from translate_pipeline.readers import discover
+    from translate_pipeline.inputs.discovery import discover
+    from translate_pipeline.pipeline import RunConfig, Settings
 
     corpus = make_corpus(tmp_path / "corpus", 5)  # 3 partitions of at most 2
-    job = cluster.Job(Settings(targets=("fr",), source_language="de"), EngineOptions(),
-                      cache=False)  # nothing installed: de->fr would go de->en->fr
-    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]), tmp_path / "out",
-                                    job)
+    # nothing installed: de->fr would go de->en->fr
+    job = cluster.Job(RunConfig(Settings(targets=("fr",), source_language="de"), cache=False))
+    report = cluster.run_on_cluster(threads_cluster, discover([str(corpus)]),
+                                    LocalFolder(tmp_path / "out"), job)
     assert (report.done, report.partial, report.failed) == (0, 5, 0)
     assert report.missing_models == ((("de", "en"), 5), (("en", "fr"), 5))

@@ -2,11 +2,11 @@
 
 import pytest
 
-from translate_pipeline.engine import Engine, EngineOptions, _PackageRunner
+from translate_pipeline.translate.engine import Engine, EngineOptions, _PackageRunner
 from translate_pipeline.errors import MissingPairError
 from translate_pipeline.pipeline import Failure, Pipeline, Settings
 from translate_pipeline.records import Article
-from translate_pipeline.sentences import split_sentences
+from translate_pipeline.nlp.sentences import split_sentences
 
 GERMAN = [
     "Der Stadtrat hat am Dienstag den neuen Haushalt beschlossen.",
@@ -178,7 +178,7 @@ def test_pipeline_windows_keep_input_order(installed_de_en):
 
 
 def test_cublas_library_named_for_the_ctranslate2_build():
-    from translate_pipeline.engine import _cublas_name
+    from translate_pipeline.translate.engine import _cublas_name
 
     assert _cublas_name("4.8.5") == "libcublas.so.12"
     assert _cublas_name("3.24.0") == "libcublas.so.11"
@@ -224,7 +224,7 @@ def test_threads_default_to_the_cores_this_process_may_use():
 
 
 def test_chinese_and_japanese_paragraphs_join_sentences_without_spaces(install_argos):
-    from translate_pipeline.sentences import join_sentences
+    from translate_pipeline.nlp.sentences import join_sentences
 
     assert join_sentences(["东京下雨。", "明天晴天！"], "zh") == "东京下雨。明天晴天！"
     assert join_sentences(["雨です。", "", "晴れ。"], "ja-JP") == "雨です。晴れ。"
@@ -246,7 +246,7 @@ def test_cublas_from_the_pip_wheel_is_loaded_when_installed(tmp_path, monkeypatc
     import importlib.util
     import sys
 
-    from translate_pipeline.engine import _preload_pip_cublas
+    from translate_pipeline.translate.engine import _preload_pip_cublas
 
     if importlib.util.find_spec("nvidia") is None:
         _preload_pip_cublas("libcublas.so.12")  # no nvidia-* package at all: nothing to do
@@ -265,7 +265,7 @@ def test_cublas_from_the_pip_wheel_is_loaded_when_installed(tmp_path, monkeypatc
 def test_auto_falls_back_to_the_cpu_once_when_the_gpu_cannot_be_used(monkeypatch, caplog):
     # The check itself ran on an H200 with only CUDA 13 (benchmarks/gpu_check.sh); here the
     # decision that follows from its answer.
-    from translate_pipeline import engine as engine_module
+    from translate_pipeline.translate import engine as engine_module
     from translate_pipeline.errors import PipelineError
 
     problem = "CTranslate2 4.8.5 needs CUDA 12's cuBLAS (libcublas.so.12), which cannot be loaded"

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from feed_server import FeedServer
 
 from translate_pipeline.cli import cli
-from translate_pipeline.feedstate import FeedState
+from translate_pipeline.feeds.state import FeedState
 
 GERMAN = [
     ("Stadtrat beschließt Haushalt",
@@ -126,7 +126,7 @@ def server(monkeypatch):
 @pytest.fixture
 def engine_calls(monkeypatch):
     """Sentences handed to the translation engine, per call (any Engine in this process)."""
-    from translate_pipeline.engine import Engine
+    from translate_pipeline.translate.engine import Engine
 
     calls: list[int] = []
     real = Engine.translate
@@ -340,7 +340,7 @@ def test_unreachable_feed_and_missing_file(feed, server, install_argos, tmp_path
 
 
 def test_failed_item_is_retried_next_run(feed, server, install_argos, monkeypatch):
-    import translate_pipeline.feeds as feeds
+    import translate_pipeline.feeds.run as feeds
     from translate_pipeline.errors import OutputError
 
     install_argos("de", "en")

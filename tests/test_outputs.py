@@ -15,18 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
-
-from translate_pipeline.cli import cli
+from support.cli import invoke
 
 DATA = Path(__file__).parent / "data" / "inputs"
 LOCK = ".translate-pipeline.lock"
 GERMAN = DATA / "haushalt-bom.txt"
 CHROMIUM = "/usr/bin/chromium"
 
-
-def invoke(*args, input=None):
-    return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def files(out: Path) -> list[str]:

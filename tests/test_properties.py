@@ -13,15 +13,17 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from translate_pipeline.boilerplate import non_content
-from translate_pipeline.detect import detect_language
 from translate_pipeline.errors import DetectionError, InputError
-from translate_pipeline.pipeline import Failure, Pipeline, Settings
-from translate_pipeline.readers import InputFile, decode, parse_text, read_file
-from translate_pipeline.records import ArticleResult, Detection
-from translate_pipeline.resume import fingerprint
-from translate_pipeline.sentences import split_sentences
-from translate_pipeline.summarize import ALGORITHMS
+from translate_pipeline.inputs.documents import decode, parse_text
+from translate_pipeline.nlp.boilerplate import non_content
+from translate_pipeline.inputs.files import read_file
+from translate_pipeline.inputs.kinds import InputFile
+from translate_pipeline.nlp.detect import detect_language
+from translate_pipeline.nlp.sentences import split_sentences
+from translate_pipeline.nlp.summarize import ALGORITHMS
+from translate_pipeline.outputs.resume import fingerprint
+from translate_pipeline.pipeline import Pipeline, Settings
+from translate_pipeline.records import ArticleResult, Detection, Failure
 
 # Text with what breaks readers and splitters: every line-end and space kind, markdown marks,
 # sentence punctuation, letters of several scripts, then anything at all.

@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from support.cli import invoke
 
-from translate_pipeline import writers
 from translate_pipeline.batch import run_batch
-from translate_pipeline.cli import cli
+from translate_pipeline.inputs.discovery import discover
+from translate_pipeline.outputs import local as writers
+from translate_pipeline.outputs.destination import LocalFolder
 from translate_pipeline.pipeline import Pipeline, Settings
-from translate_pipeline.readers import discover
 
 LOCK = ".translate-pipeline.lock"
 
@@ -56,9 +56,6 @@ def snapshot(out: Path) -> dict[str, bytes]:
 def temp_files(out: Path) -> list[Path]:
     return [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 # --- kill -9 and resume ------------------------------------------------------------------------
@@ -126,7 +123,7 @@ def test_rerun_skips_complete_articles_without_translating(tmp_path, install_arg
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.*") if p.name != LOCK}
     contents = snapshot(out)
 
-    from translate_pipeline.engine import Engine
+    from translate_pipeline.translate.engine import Engine
 
     def no_translation(self, jobs):
         raise AssertionError("a complete article was translated again")
@@ -185,7 +182,7 @@ def test_partial_articles_are_redone_and_errors_jsonl_is_the_latest_run(tmp_path
 
 
 def test_bad_inputs_never_stop_a_batch(tmp_path, monkeypatch):
-    from translate_pipeline import readers
+    from translate_pipeline.inputs import files as readers
 
     monkeypatch.setattr(readers, "MAX_INPUT_BYTES", 64 * 1024)
     corpus = tmp_path / "in"
@@ -206,7 +203,7 @@ def test_bad_inputs_never_stop_a_batch(tmp_path, monkeypatch):
     (corpus / "blank.md").write_text(" \n\t\n\u3000\n", encoding="utf-8")
     (corpus / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
     (corpus / "controls.txt").write_bytes(bytes(range(1, 32)) * 40)  # no NUL, yet no text
-    # a legacy encoding is no error any more: read, detected as Windows-1251 (see test_sources)
+    # a legacy encoding is no error any more: read, detected as Windows-1251 (see test_inputs)
     (corpus / "cp1251.txt").write_bytes("Заголовок\n\nТекст статьи о погоде в Москве.".encode("cp1251"))
     (corpus / "huge.txt").write_text(german(2) * 200, encoding="utf-8")
     os.mkfifo(corpus / "fifo.txt")  # would block a naive reader for ever
@@ -243,7 +240,7 @@ def test_bad_inputs_never_stop_a_batch(tmp_path, monkeypatch):
 
 
 def test_a_bug_on_one_article_fails_that_article_only(tmp_path, monkeypatch):
-    import translate_pipeline.summarize as summarize_module
+    import translate_pipeline.nlp.summarize as summarize_module
 
     corpus = _german_corpus(tmp_path / "in", 3)
     real = summarize_module.select_sentences
@@ -304,7 +301,7 @@ def test_long_article_is_processed_in_bounded_time_and_memory(tmp_path):
 
 
 def test_quadratic_algorithms_rate_a_bounded_prefix(monkeypatch):
-    from translate_pipeline import summarize
+    from translate_pipeline.nlp import summarize
 
     paragraphs = [[f"Satz {i} über Haus {i % 5} und Baum {i % 3} in der Stadt {i % 7}."
                    for i in range(j * 4, j * 4 + 4)] for j in range(30)]
@@ -376,7 +373,7 @@ def _german_corpus(root: Path, count: int) -> Path:
 
 def _batch(corpus: Path, out: Path, sentences: int, **kw):
     pipeline = Pipeline(Settings(targets=("de",), sentences=sentences, source_language="de"))
-    return run_batch(list(discover([str(corpus)])), out, pipeline, **kw)
+    return run_batch(list(discover([str(corpus)])), LocalFolder(out), pipeline, **kw)
 
 
 def test_disk_full_stops_the_batch_and_keeps_what_was_written(tmp_path, monkeypatch):
@@ -385,7 +382,7 @@ def test_disk_full_stops_the_batch_and_keeps_what_was_written(tmp_path, monkeypa
     assert _batch(corpus, out, 3).done == 5
     old = snapshot(out)
 
-    real = writers._write_fd
+    real = writers.write_fd
     calls = []
 
     def fill_up(fd, data):  # each article is two files: n.de.md, then n.json
@@ -395,7 +392,7 @@ def test_disk_full_stops_the_batch_and_keeps_what_was_written(tmp_path, monkeypa
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(fd, data)
 
-    monkeypatch.setattr(writers, "_write_fd", fill_up)
+    monkeypatch.setattr(writers, "write_fd", fill_up)
     seen = []
     report = _batch(corpus, out, 2, on_outcome=lambda outcome, problems: seen.append(problems))
     assert (report.done, report.failed, report.skipped) == (2, 1, 0)
@@ -409,7 +406,7 @@ def test_disk_full_stops_the_batch_and_keeps_what_was_written(tmp_path, monkeypa
     (entry,) = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
     assert entry["id"] == "n2" and entry["error"] == "OutputError"
 
-    monkeypatch.setattr(writers, "_write_fd", real)
+    monkeypatch.setattr(writers, "write_fd", real)
     report = _batch(corpus, out, 2)  # space freed: the same run finishes the rest
     assert (report.done, report.skipped, report.failed, report.stopped) == (3, 2, 0, None)
 
@@ -419,14 +416,14 @@ def test_write_outputs_is_all_or_nothing(tmp_path, monkeypatch):
     out = tmp_path / "out"
     _batch(corpus, out, 3)
     old = snapshot(out)
-    real = writers._write_fd
+    real = writers.write_fd
 
     def json_fails(fd, data):
         if data.lstrip().startswith(b"{"):
             raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT))
         real(fd, data)
 
-    monkeypatch.setattr(writers, "_write_fd", json_fails)
+    monkeypatch.setattr(writers, "write_fd", json_fails)
     report = _batch(corpus, out, 1)
     assert report.failed == 1 and "quota" in report.stopped.lower()
     new = snapshot(out)
@@ -450,7 +447,7 @@ def test_unwritable_output_folder_is_one_clear_error(tmp_path, monkeypatch):
     def refuse(path):  # root ignores modes: refuse new files the way the kernel would
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(writers, "_create_temp", refuse)
+    monkeypatch.setattr(writers, "create_temp", refuse)
     result = invoke("run", corpus, "--from", "de", "--to", "de", "-o", out)
     assert result.exit_code == 1
     assert result.stderr == f"error: {out}: cannot write: Permission denied\n"

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from translate_pipeline import _abbreviations as abbr
-from translate_pipeline.sentences import split_sentences
+from translate_pipeline.nlp import _abbreviations as abbr
+from translate_pipeline.nlp.sentences import split_sentences
 
 DATA = Path(__file__).parent / "data" / "sentences"
 LANGS = ("en", "de", "uk", "ru", "pl", "fr", "es")
@@ -162,7 +162,7 @@ def test_pathological_input_stays_linear(text: str) -> None:
 
 def test_module_import_is_light() -> None:
     code = (
-        "import sys, translate_pipeline.sentences as m; "
+        "import sys, translate_pipeline.nlp.sentences as m; "
         "print(','.join(x for x in ('torch','spacy','stanza','nltk','pysbd','sentencex','punkt') "
         "if x in sys.modules))"
     )

@@ -1,6 +1,6 @@
 """A one-off summary or detection starts fast, and gives the same answers as before.
 
-langdetect's profiles come from a compact copy (translate_pipeline.langprofiles) and stemmers
+langdetect's profiles come from a compact copy (translate_pipeline.nlp.langprofiles) and stemmers
 from Snowball's C build: these tests check that detection answers exactly as langdetect's own
 loading does, that the copy is written once and reused, rebuilt when damaged, and optional when
 it cannot be written; and that the one-off path imports nothing it does not need (speed itself is
@@ -19,7 +19,7 @@ import pytest
 from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 
-from translate_pipeline.langprofiles import CompactProfiles, cache_path, load_factory
+from translate_pipeline.nlp.langprofiles import CompactProfiles, cache_path, load_factory
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +63,7 @@ def test_compact_profiles_give_exactly_langdetects_answers():
 
 def test_the_copy_is_written_once_and_reused_by_other_processes(tmp_path):
     env = dict(os.environ, TRANSLATE_PIPELINE_HOME=str(tmp_path / "home"))
-    child = ("import json; from translate_pipeline.langprofiles import load_factory; "
+    child = ("import json; from translate_pipeline.nlp.langprofiles import load_factory; "
              "f = load_factory(); print(json.dumps(type(f.word_lang_prob_map).__name__))")
     first = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True,
                            text=True, check=True)

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from translate_pipeline import summarize
+from translate_pipeline.nlp import summarize
 from translate_pipeline.errors import PipelineError
-from translate_pipeline.summarize import ALGORITHMS, DEFAULT_ALGORITHM, select_sentences
-from translate_pipeline.summarize_lang import (
+from translate_pipeline.nlp.summarize import ALGORITHMS, DEFAULT_ALGORITHM, select_sentences
+from translate_pipeline.nlp.summarize_lang import (
     RUSSIAN_STOP_WORDS,
     WordTokenizer,
     resources_for,
@@ -267,7 +267,7 @@ socket.socket.connect = refuse
 socket.getaddrinfo = refuse
 import nltk
 nltk.download = nltk.data.find = nltk.data.load = refuse
-from translate_pipeline.summarize import ALGORITHMS, select_sentences
+from translate_pipeline.nlp.summarize import ALGORITHMS, select_sentences
 samples = json.loads(sys.stdin.read())
 print(json.dumps([[select_sentences(p, lang, 3, a) for a in ALGORITHMS] for p, lang in samples]))
 """

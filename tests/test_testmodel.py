@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from translate_pipeline.testmodel import SIZES, build_random_package, main, package_name
+from support.testmodel import SIZES, build_random_package, main, package_name
 
 
 ctranslate2 = pytest.importorskip("ctranslate2")
@@ -140,7 +140,8 @@ def test_building_does_not_import_torch(tmp_path):
 
     code = (
         "import sys\n"
-        "from translate_pipeline.testmodel import build_random_package\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from support.testmodel import build_random_package\n"
         f"build_random_package({str(tmp_path)!r}, 'en', 'de', vocab_size=400, d_model=16, heads=2)\n"
         "bad = [m for m in ('torch', 'stanza', 'argostranslate.translate') if m in sys.modules]\n"
         "assert not bad, bad\n"

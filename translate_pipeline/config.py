@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_home", "data_dir", "argos_packages_dir", "env_setting"]
+__all__ = ["data_home", "data_dir", "argos_packages_dir", "env_setting", "env_whole_number",
+           "usable_cores"]
 
 
 def data_home() -> Path:
@@ -39,6 +40,15 @@ def env_setting(name: str, default: str | None = None) -> str | None:
     """An environment variable, with empty values treated as unset."""
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def env_whole_number(name: str, default: int) -> int:
+    """An environment variable that must be a whole number >= 1 (unset or empty: ``default``);
+    raises :class:`ValueError` naming the variable and the value."""
+    value = env_setting(name, str(default))
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, not {value!r}")
+    return int(value)
 
 
 def usable_cores() -> int:

@@ -10,15 +10,22 @@ The tree::
     │   ├── MissingPairError      no installed package (or pivot) for a language pair
     │   └── PackageNotFoundError  nothing to remove / nothing in the index for a pair
     ├── NetworkError              a download was asked for and the network failed
-    └── OutputError               an output cannot be written (names the path)
-        └── OutputLockedError     another run is writing to the same output folder
+    ├── OutputError               an output cannot be written (names the path)
+    │   ├── OutputLockedError     another run is writing to the same output folder
+    │   ├── OutputUsageError      an --output URL that cannot work at all (no fsspec, ...)
+    │   └── PipeClosed            the reader of --output - went away
+    ├── StateLocked               another feed run holds the feed state
+    └── ClusterError              the cluster cannot be used (names the cluster or worker)
+        └── DaskMissing           --cluster without Dask installed
 
 Each exception carries the thing it failed on (``subject``) and a human reason; ``str(exc)``
-is one line that names both, so the CLI can print it as is.
+is one line that names both, so the CLI can print it as is. Every one pickles (its ``args`` are
+its constructor's), so cluster workers send them back as they are.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 __all__ = [
@@ -32,16 +39,38 @@ __all__ = [
     "NetworkError",
     "OutputError",
     "OutputLockedError",
+    "OutputUsageError",
+    "PipeClosed",
+    "StateLocked",
+    "ClusterError",
+    "DaskMissing",
 ]
 
 
 class PipelineError(Exception):
-    """Base of every error the pipeline reports. ``subject`` names the failing thing."""
+    """Base of every error the pipeline reports. ``subject`` names the failing thing.
+
+    ``suggested``: the ``(from, to)`` packages whose installation would fix it (none here;
+    see :class:`MissingPairError`).
+    """
+
+    suggested: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, subject: str, reason: str):
+        super().__init__(subject, reason)
         self.subject = subject
         self.reason = reason
-        super().__init__(f"{subject}: {reason}")
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.reason}"
+
+    def with_subject(self, subject: str) -> PipelineError:
+        """The same error about ``subject`` (a worker's path named as the client gave it)."""
+        error = copy.copy(self)
+        error.subject = subject
+        if self.args[:1] == (self.subject,):
+            error.args = (subject, *self.args[1:])
+        return error
 
 
 class InputError(PipelineError):
@@ -92,6 +121,7 @@ class MissingPairError(ModelError):
             f"install with {commands}, or offline from a file: "
             "'translate-pipeline models install FILE.argosmodel'",
         )
+        self.args = (source, target, self.installed, self.suggested)
 
 
 class NetworkError(PipelineError):
@@ -99,8 +129,38 @@ class NetworkError(PipelineError):
 
 
 class OutputError(PipelineError):
-    """An output file or folder cannot be written."""
+    """An output file or folder cannot be written. ``stops_batch``: nothing more can be written
+    there (a URL whose server is gone), so a batch stops as on a full disk."""
+
+    def __init__(self, subject: str, reason: str, *, stops_batch: bool = False):
+        super().__init__(subject, reason)
+        self.stops_batch = stops_batch
 
 
 class OutputLockedError(OutputError):
-    """Another process holds the output folder's lock (``run`` exits with code 3)."""
+    """Another process holds the output folder's lock (``run`` exits 75, EX_TEMPFAIL)."""
+
+
+class OutputUsageError(OutputError):
+    """An ``--output`` URL that cannot work at all (no fsspec, unknown protocol, backend
+    missing): a usage error, before any work."""
+
+
+class PipeClosed(OutputError):
+    """The reader of ``--output -`` went away (``| head``): the rest is not processed."""
+
+    def __init__(self, subject: str = "-", reason: str = "the reader of stdout went away"):
+        super().__init__(subject, reason)
+
+
+class StateLocked(PipelineError):
+    """Another run holds the feed state's lock (the CLI exits 75, EX_TEMPFAIL)."""
+
+
+class ClusterError(PipelineError):
+    """The cluster cannot be used (unreachable scheduler, no workers, wrong version on a
+    worker), or a partition was lost on it."""
+
+
+class DaskMissing(ClusterError):
+    """``--cluster`` was given but Dask is not installed."""

@@ -19,14 +19,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from translate_pipeline.detect import detect_language, given_language
-from translate_pipeline.engine import Engine
 from translate_pipeline.errors import PipelineError
-from translate_pipeline.records import Article, ArticleResult, Detection, LanguageVersion
-from translate_pipeline.resume import output_languages
-from translate_pipeline.sentences import join_sentences, split_sentences
+from translate_pipeline.nlp.detect import detect_language, given_language
+from translate_pipeline.nlp.sentences import join_sentences, split_sentences
+from translate_pipeline.records import (
+    Article,
+    ArticleResult,
+    Detection,
+    Failure,
+    LanguageVersion,
+    Outcome,
+    Skipped,
+    output_languages,
+)
+from translate_pipeline.translate.engine import Engine, EngineOptions
 
-__all__ = ["Settings", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES", "build_pipeline"]
+__all__ = ["Settings", "RunConfig", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES",
+           "build_pipeline"]
 
 log = logging.getLogger(__name__)
 
@@ -44,29 +53,33 @@ class Settings:
     translate: str = "full"
 
 
+@dataclass(frozen=True)
+class RunConfig:
+    """One run's configuration, built once (by the CLI: each flag, else its environment
+    variable, else the default; see :mod:`translate_pipeline.config`) and passed as it is to
+    :func:`build_pipeline` (which gives ``engine`` to the engine), the batch runner (``formats``)
+    and cluster workers (it is small, frozen and picklable).
+
+    ``settings``: what to make of each article; ``engine``: how CTranslate2 runs; ``cache``: the
+    translation cache is read and written; ``window_articles`` and ``window_sentences``: how many
+    articles (at most, and sentences) are translated in one engine call; ``formats``: the
+    ``--format`` kinds (empty: JSON and Markdown files).
+    """
+
+    settings: Settings = field(default_factory=Settings)
+    engine: EngineOptions = field(default_factory=EngineOptions)
+    cache: bool = True
+    window_articles: int = 64
+    window_sentences: int = 4000
+    formats: tuple[str, ...] = ()
+
+
 class ArticleMemo(Protocol):
     """Remembers each article's detection and summary choice (the translation cache does)."""
 
     def recall_article(self, key: str) -> tuple[Detection, tuple[int, ...]] | None: ...
 
     def remember_article(self, key: str, detection: Detection, indices: Sequence[int]) -> None: ...
-
-
-@dataclass(frozen=True)
-class Failure:
-    """An input that produced nothing, and why."""
-
-    source: str
-    id: str
-    error: PipelineError
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An input whose outputs are already complete (``process(skip=...)`` said so)."""
-
-    source: str
-    id: str
 
 
 @dataclass
@@ -79,9 +92,6 @@ class _Prepared:
 
     def __post_init__(self) -> None:
         self.flat = [s for para in self.paragraphs for s in para]
-
-
-Outcome = ArticleResult | Failure | Skipped
 
 
 class Pipeline:
@@ -151,7 +161,7 @@ class Pipeline:
             if known:
                 indices = known[1]
             else:
-                from translate_pipeline.summarize import select_sentences
+                from translate_pipeline.nlp.summarize import select_sentences
 
                 indices = select_sentences(
                     paragraphs, lang, self.settings.sentences, self.settings.algorithm,
@@ -219,7 +229,7 @@ class Pipeline:
                 try:
                     self.engine.route(source, target)
                 except PipelineError as exc:
-                    errors[(id(item), target)] = (exc.reason, getattr(exc, "suggested", ()))
+                    errors[(id(item), target)] = (exc.reason, exc.suggested)
                     continue
                 job = jobs.setdefault((source, target), [])
                 wanted = self._wanted(item)
@@ -241,7 +251,7 @@ class Pipeline:
                     log.info("%s", exc)  # each article's error line says it (no stray line)
                     for key, (span_pair, _, _) in spans.items():
                         if span_pair == pair:
-                            errors[key] = (str(exc), getattr(exc, "suggested", ()))
+                            errors[key] = (str(exc), exc.suggested)
         translated = {
             key: outputs[pair][start:end]
             for key, (pair, start, end) in spans.items()
@@ -296,17 +306,19 @@ class Pipeline:
         )
 
 
-def build_pipeline(settings: Settings, options=None, *, cache: bool = True) -> Pipeline:
-    """The pipeline the commands run: an :class:`Engine` with ``options`` (an
-    :class:`~translate_pipeline.engine.EngineOptions`), created on first need, and the translation
-    cache as translation memory and article memo when ``cache`` is set and there are targets.
-    Cluster workers build theirs with this too (:mod:`translate_pipeline.cluster`)."""
+def build_pipeline(config: RunConfig) -> Pipeline:
+    """The pipeline the commands run: an :class:`Engine` with ``config.engine``, created on first
+    need, and the translation cache as translation memory and article memo when ``config.cache``
+    is set and there are targets. Cluster workers build theirs with this too
+    (:mod:`translate_pipeline.cluster.worker`)."""
     memory = None
-    if settings.targets and cache:
-        from translate_pipeline.cache import TranslationMemory
+    if config.settings.targets and config.cache:
+        from translate_pipeline.translate.cache import TranslationMemory
 
         memory = TranslationMemory()
-    return Pipeline(settings, engine_factory=lambda: Engine(options, memory=memory), memo=memory)
+    return Pipeline(config.settings, engine_factory=lambda: Engine(config.engine, memory=memory),
+                    memo=memory, window_articles=config.window_articles,
+                    window_sentences=config.window_sentences)
 
 
 def _unexpected(subject: str, exc: Exception) -> PipelineError:

@@ -2,15 +2,20 @@
 
 An :class:`Article` is what a reader produced; detection turns it into a :class:`Detection`;
 the pipeline finally yields one :class:`ArticleResult` holding, per language (the source language
-first), a :class:`LanguageVersion` with title, paragraphs and summary.
+first), a :class:`LanguageVersion` with title, paragraphs and summary; or a :class:`Failure` (an
+input that produced nothing, and why), or :class:`Skipped` (outputs already complete).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Article", "Detection", "LanguageVersion", "ArticleResult"]
+from translate_pipeline.errors import PipelineError
+
+__all__ = ["Article", "Detection", "LanguageVersion", "ArticleResult", "Failure", "Skipped",
+           "Outcome", "output_languages"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +112,29 @@ class ArticleResult:
         if self.errors:
             record["errors"] = list(self.errors)
         return record
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that produced nothing, and why."""
+
+    source: str
+    id: str
+    error: PipelineError
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input whose outputs are already complete (``Pipeline.process(skip=...)`` said so)."""
+
+    source: str
+    id: str
+
+
+Outcome = ArticleResult | Failure | Skipped
+
+
+def output_languages(detection: Detection, targets: Sequence[str]) -> list[str]:
+    """The languages an article's outputs hold: the source language, then each other target."""
+    source = detection.code
+    return [source] + [t for t in dict.fromkeys(targets) if t != source]

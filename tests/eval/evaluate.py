@@ -21,7 +21,7 @@ from statistics import mean
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from translate_pipeline.summarize import ALGORITHMS, select_sentences  # noqa: E402
+from translate_pipeline.nlp.summarize import ALGORITHMS, select_sentences  # noqa: E402
 
 ARTICLES = Path(__file__).resolve().parent / "articles"
 FIXED_COUNT = 3

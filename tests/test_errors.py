@@ -1,0 +1,77 @@
+"""The error tree: every exception the package raises derives from PipelineError, names what it
+failed on, and pickles (cluster workers send exceptions back as they are)."""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+
+import pytest
+
+from translate_pipeline import errors
+
+EXAMPLES = {
+    errors.PipelineError: errors.PipelineError("thing", "broke"),
+    errors.InputError: errors.InputError("a.txt", "is empty"),
+    errors.DetectionError: errors.DetectionError("a.txt", "too short to detect"),
+    errors.ModelError: errors.ModelError("de->en", "bad"),
+    errors.PackageError: errors.PackageError("pkg.argosmodel", "not a zip"),
+    errors.MissingPairError: errors.MissingPairError("de", "uk", [("de", "en")], [("en", "uk")]),
+    errors.PackageNotFoundError: errors.PackageNotFoundError("de->en", "not installed"),
+    errors.NetworkError: errors.NetworkError("https://example.org", "offline"),
+    errors.OutputError: errors.OutputError("out", "cannot write: full", stops_batch=True),
+    errors.OutputLockedError: errors.OutputLockedError("out", "another run (pid 7)"),
+    errors.OutputUsageError: errors.OutputUsageError("s3://b", "URL outputs need fsspec"),
+    errors.PipeClosed: errors.PipeClosed(),
+    errors.StateLocked: errors.StateLocked("feeds.sqlite3", "another run holds the feed state"),
+    errors.ClusterError: errors.ClusterError("--cluster local", "no workers"),
+    errors.DaskMissing: errors.DaskMissing("--cluster", "pip install 'translate-pipeline[dask]'"),
+}
+
+
+def test_every_exception_of_the_module_has_an_example():
+    defined = {obj for _, obj in inspect.getmembers(errors, inspect.isclass)
+               if issubclass(obj, Exception) and obj.__module__ == errors.__name__}
+    assert defined == set(EXAMPLES)
+    assert set(errors.__all__) == {cls.__name__ for cls in defined}
+
+
+@pytest.mark.parametrize("cls", sorted(EXAMPLES, key=lambda c: c.__name__), ids=lambda c: c.__name__)
+def test_each_exception_pickles_with_what_it_failed_on(cls):
+    error = EXAMPLES[cls]
+    assert isinstance(error, errors.PipelineError)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is cls
+    assert (copy.subject, copy.reason, str(copy)) == (error.subject, error.reason, str(error))
+    assert str(copy) == f"{error.subject}: {error.reason}"
+    assert copy.suggested == error.suggested
+    assert vars(copy) == vars(error)
+
+
+def test_a_missing_pair_keeps_its_install_hint_through_pickling():
+    error = pickle.loads(pickle.dumps(EXAMPLES[errors.MissingPairError]))
+    assert error.suggested == (("en", "uk"),) and error.installed == (("de", "en"),)
+    assert "translate-pipeline models install en uk" in str(error)
+
+
+def test_with_subject_renames_and_still_pickles():
+    error = errors.DetectionError("/base/a.txt", "too short").with_subject("a.txt")
+    assert type(error) is errors.DetectionError and str(error) == "a.txt: too short"
+    assert str(pickle.loads(pickle.dumps(error))) == "a.txt: too short"
+
+
+def test_no_exception_class_is_defined_outside_the_error_module():
+    import ast
+    from pathlib import Path
+
+    package = Path(errors.__file__).parent
+    outside = []
+    for path in package.rglob("*.py"):
+        if path.name == "errors.py" and path.parent == package:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                    getattr(base, "id", getattr(base, "attr", "")).endswith(("Error", "Exception"))
+                    for base in node.bases):
+                outside.append(f"{path.relative_to(package)}: {node.name}")
+    assert outside == []

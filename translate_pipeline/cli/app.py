@@ -1,0 +1,54 @@
+"""The ``translate-pipeline`` group: thin click commands over the library, one module per
+command family (:mod:`~translate_pipeline.cli.articles`: detect, summarize;
+:mod:`~translate_pipeline.cli.run`: run, digest; :mod:`~translate_pipeline.cli.feed`;
+:mod:`~translate_pipeline.cli.manage`: models, cache), their shared options in
+:mod:`~translate_pipeline.cli.options`.
+
+Exit codes: 0 everything done; 1 some inputs failed (the others are done and written); 2 usage error.
+Every failure prints one line on stderr naming the input and the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from translate_pipeline import __version__
+from translate_pipeline.cli.articles import detect, summarize
+from translate_pipeline.cli.feed import feed
+from translate_pipeline.cli.manage import cache, models
+from translate_pipeline.cli.options import EXIT_CODES_HELP
+from translate_pipeline.cli.run import digest, run
+
+__all__ = ["cli", "main"]
+
+
+@click.group(epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="translate-pipeline")
+@click.option("-v", "--verbose", count=True, help="Log progress details to stderr (-vv: debug).")
+def cli(verbose: int) -> None:
+    """Detect, translate offline with Argos models, and summarize news articles.
+
+    \b
+    Examples:
+      translate-pipeline run samples --to en --to uk --output out
+      translate-pipeline summarize article.txt --to de
+      translate-pipeline detect samples --format json
+      translate-pipeline models install en de
+    """
+    if verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if verbose > 1 else logging.INFO,
+            format="%(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+
+
+for command in (detect, summarize, run, digest, feed, models, cache):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="translate-pipeline")

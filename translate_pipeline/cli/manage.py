@@ -1,0 +1,133 @@
+"""``models`` (list, install, remove Argos packages) and ``cache`` (the translation memory)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from translate_pipeline.cli.options import EXIT_CODES_HELP, EXIT_OK, language_code, reports_errors
+
+__all__ = ["models", "cache"]
+
+
+@click.group()
+def models() -> None:
+    """List, install and remove Argos translation models.
+
+    \b
+    Examples:
+      translate-pipeline models list
+      translate-pipeline models install translate-en_de-1_0.argosmodel
+      translate-pipeline models install en de
+      translate-pipeline models remove en de
+    """
+
+
+@models.command("list", epilog=EXIT_CODES_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@reports_errors
+def models_list(fmt: str) -> int:
+    """List installed models (and the pairs reachable through a pivot)."""
+    from translate_pipeline.config import argos_packages_dir
+    from translate_pipeline.translate.packages import list_installed
+
+    installed = list_installed()
+    if fmt == "json":
+        for pkg in installed:
+            click.echo(json.dumps({"from": pkg.from_code, "to": pkg.to_code, "version": pkg.version,
+                                   "name": pkg.name, "path": str(pkg.path)}))
+        return EXIT_OK
+    if not installed:
+        click.echo(f"no models installed in {argos_packages_dir()}")
+        click.echo("install one: translate-pipeline models install FROM TO  (online)")
+        click.echo("         or: translate-pipeline models install FILE.argosmodel")
+    for pkg in installed:
+        click.echo(f"{pkg.from_code} -> {pkg.to_code}\t{pkg.version}\t{pkg.path}")
+    return EXIT_OK
+
+
+@models.command("install", epilog=EXIT_CODES_HELP)
+@click.argument("source", metavar="PATH.argosmodel | FROM")
+@click.argument("target", required=False, metavar="[TO]")
+@reports_errors
+def models_install(source: str, target: str | None) -> int:
+    """Install a model from a .argosmodel file, or FROM TO from the Argos package index (online).
+
+    \b
+    Examples:
+      translate-pipeline models install ~/Downloads/translate-de_en-1_9.argosmodel
+      translate-pipeline models install de en
+    """
+    from translate_pipeline.translate.packages import install_file, install_from_index
+
+    if target is None:
+        path = Path(source)
+        if not path.is_file():
+            raise click.BadParameter(
+                f"{source} is not a file; give PATH.argosmodel, or FROM TO to download",
+                param_hint="PATH.argosmodel | FROM",
+            )
+        pkg = install_file(path)
+    else:
+        pkg = install_from_index(language_code(None, None, source), language_code(None, None, target))
+    click.echo(f"installed {pkg.from_code} -> {pkg.to_code} {pkg.version} in {pkg.path}")
+    return EXIT_OK
+
+
+@models.command("remove", epilog=EXIT_CODES_HELP)
+@click.argument("source", metavar="FROM", callback=language_code)
+@click.argument("target", metavar="TO", callback=language_code)
+@reports_errors
+def models_remove(source: str, target: str) -> int:
+    """Remove the installed FROM -> TO model."""
+    from translate_pipeline.translate.packages import remove
+
+    pkg = remove(source, target)
+    click.echo(f"removed {pkg.from_code} -> {pkg.to_code} {pkg.version}")
+    return EXIT_OK
+
+
+@click.group()
+def cache() -> None:
+    """Inspect or clear the sentence translation cache (a SQLite translation memory).
+
+    Its file is $TRANSLATE_PIPELINE_CACHE, else translations.sqlite3 in the data directory
+    ($TRANSLATE_PIPELINE_HOME, default ~/.local/share/translate-pipeline).
+
+    \b
+    Examples:
+      translate-pipeline cache stats
+      translate-pipeline cache clear
+    """
+
+
+@cache.command("stats", epilog=EXIT_CODES_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@reports_errors
+def cache_stats(fmt: str) -> int:
+    """Show where the cache is, how many sentences it holds, per model."""
+    from translate_pipeline.translate.cache import TranslationMemory
+
+    stats = TranslationMemory().stats()
+    if fmt == "json":
+        click.echo(json.dumps({"path": str(stats.path), "entries": stats.entries,
+                               "size_bytes": stats.size_bytes, "packages": dict(stats.packages)}))
+        return EXIT_OK
+    click.echo(f"{stats.path}: {stats.entries} sentences, {stats.size_bytes / 1024:.0f} KiB")
+    for package, count in stats.packages:
+        click.echo(f"  {package}\t{count}")
+    return EXIT_OK
+
+
+@cache.command("clear", epilog=EXIT_CODES_HELP)
+@reports_errors
+def cache_clear() -> int:
+    """Delete every cached translation."""
+    from translate_pipeline.translate.cache import TranslationMemory
+
+    memory = TranslationMemory()
+    removed = memory.clear()
+    click.echo(f"removed {removed} cached sentences from {memory.path}")
+    return EXIT_OK

@@ -1,0 +1,201 @@
+"""What the commands share: exit codes, error lines, option decorators, and the one place a
+:class:`~translate_pipeline.pipeline.RunConfig` is built from flags, environment and defaults.
+
+Precedence for every setting: the command-line flag, then its environment variable, then the
+default (see :mod:`translate_pipeline.config`).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from translate_pipeline.errors import PipelineError
+
+__all__ = [
+    "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "ALGORITHMS", "EXIT_CODES_HELP",
+    "fail", "reports_errors", "language_code", "targets_option", "cluster_option",
+    "summary_options", "SummaryFlags", "cluster_spec", "output_destination", "run_config",
+    "make_pipeline",
+]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the output folder (run, feed) or the state (feed)
+ALGORITHMS = ("news", "lexrank", "lsa", "textrank", "luhn", "sumbasic", "kl", "lead")
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 everything done; 1 some inputs failed (the others are done and written); "
+    "2 usage error."
+)
+
+
+def fail(message: str) -> None:
+    """One ``error: ...`` line on stderr."""
+    click.echo(f"error: {message}", err=True)
+
+
+def reports_errors(command: Callable[..., int | None]) -> Callable[..., None]:
+    """Turn library errors into one stderr line and exit 1; the command's return is the exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = command(*args, **kwargs)
+        except PipelineError as exc:
+            fail(str(exc))
+            code = EXIT_FAILED
+        sys.exit(code or EXIT_OK)
+
+    return wrapper
+
+
+def language_code(ctx, param, value):
+    """Normalise ``--to``/``--from`` codes (``DE`` -> ``de``), refusing obvious garbage."""
+    if value is None:
+        return None
+    values = value if isinstance(value, tuple) else (value,)
+    cleaned = []
+    for code in values:
+        code = code.strip().lower()
+        if not code.replace("-", "").isalpha() or not 2 <= len(code) <= 8:
+            raise click.BadParameter(f"{code!r} is not a language code (e.g. en, de, uk)")
+        cleaned.append(code)
+    return tuple(cleaned) if isinstance(value, tuple) else cleaned[0]
+
+
+targets_option = click.option(
+    "--to", "targets", multiple=True, required=True, callback=language_code, metavar="LANG",
+    help="Target language (repeatable).",
+)
+
+
+cluster_option = click.option(
+    "--cluster", metavar="ADDRESS|local[:N]", default=None,
+    help="Run on a Dask cluster: a scheduler address (tcp://scheduler:8786), or local[:N] for N "
+         "worker processes on this machine (default: one per core). Needs "
+         "pip install 'translate-pipeline[dask]'; outputs must be on storage every worker sees.",
+)
+
+
+@dataclass(frozen=True)
+class SummaryFlags:
+    """The values of the options :func:`summary_options` adds (``None``: not given)."""
+
+    sentences: int
+    algorithm: str
+    source_language: str | None
+    device: str | None
+    threads: int | None
+    compute_type: str | None
+    translate_mode: str
+    no_cache: bool
+
+
+def summary_options(command: Callable) -> Callable:
+    """Options shared by the commands that summarize and translate; the command receives them
+    as one ``flags`` (:class:`SummaryFlags`)."""
+    names = [f.name for f in SummaryFlags.__dataclass_fields__.values()]
+
+    @functools.wraps(command)
+    def gathered(*args: Any, **kwargs: Any):
+        flags = SummaryFlags(**{name: kwargs.pop(name) for name in names})
+        return command(*args, flags=flags, **kwargs)
+
+    decorators = [
+        click.option("--sentences", "-n", type=click.IntRange(1, 50), default=3, show_default=True,
+                     help="Sentences per summary."),
+        click.option("--algorithm", type=click.Choice(ALGORITHMS), default="news", show_default=True,
+                     help="Summary algorithm; 'news' weighs position and centrality."),
+        click.option("--from", "source_language", callback=language_code, metavar="LANG",
+                     help="Source language; skips detection."),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None,
+                     help="Where CTranslate2 runs [env TRANSLATE_PIPELINE_DEVICE; default auto]."),
+        click.option("--threads", type=click.IntRange(0, 256), default=None,
+                     help="CPU threads, 0 = all cores [env TRANSLATE_PIPELINE_THREADS; default 0]."),
+        click.option("--compute-type", default=None, metavar="TYPE",
+                     help="CTranslate2 compute type: auto (int8 on cpu), int8, float32, float16, ... "
+                          "[env TRANSLATE_PIPELINE_COMPUTE_TYPE]."),
+        click.option("--translate", "translate_mode", type=click.Choice(["full", "summary"]),
+                     default="full", show_default=True,
+                     help="summary: translate only titles and summary sentences (much less work)."),
+        click.option("--no-cache", is_flag=True,
+                     help="Do not read or write the sentence translation cache."),
+    ]
+    for decorator in reversed(decorators):
+        gathered = decorator(gathered)
+    return gathered
+
+
+def run_config(targets: Sequence[str], flags: SummaryFlags, *, window: bool = False,
+               formats: Sequence[str] = ()):
+    """The run's :class:`~translate_pipeline.pipeline.RunConfig`, built once here: each flag,
+    else its environment variable, else the default. ``window``: read
+    ``TRANSLATE_PIPELINE_WINDOW`` (``run``: articles translated together). Usage errors exit 2."""
+    from translate_pipeline.config import env_whole_number
+    from translate_pipeline.pipeline import RunConfig, Settings
+    from translate_pipeline.translate.engine import EngineOptions
+
+    windows = {}
+    if window:
+        try:
+            windows["window_articles"] = env_whole_number("TRANSLATE_PIPELINE_WINDOW", 64)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    settings = Settings(
+        targets=tuple(targets), sentences=flags.sentences, algorithm=flags.algorithm,
+        source_language=flags.source_language, translate=flags.translate_mode,
+    )
+    engine = EngineOptions.from_env(device=flags.device, threads=flags.threads,
+                                    compute_type=flags.compute_type)
+    return RunConfig(settings=settings, engine=engine, cache=not flags.no_cache,
+                     formats=tuple(formats), **windows)
+
+
+def make_pipeline(config):
+    """The pipeline of ``config``; a device or compute type asked for explicitly that this
+    machine cannot give is a usage error now (exit 2), not once per article."""
+    from translate_pipeline.pipeline import build_pipeline
+
+    options = config.engine
+    if config.settings.targets and (options.device == "cuda" or options.compute_type != "auto"):
+        try:
+            options.resolved()
+        except PipelineError as exc:
+            raise click.UsageError(str(exc)) from None
+    return build_pipeline(config)
+
+
+def cluster_spec(value: str | None):
+    """The ClusterSpec of --cluster, or None; usage errors exit 2."""
+    if value is None:
+        return None
+    from translate_pipeline.cluster import client as cluster
+    from translate_pipeline.errors import DaskMissing
+
+    try:
+        spec = cluster.parse_cluster(value)
+        cluster.partition_limits()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--cluster") from None
+    try:
+        cluster.require_dask()
+    except DaskMissing as exc:
+        raise click.UsageError(str(exc)) from None
+    return spec
+
+
+def output_destination(text: str, *, urls: bool, stdout: bool):
+    """The Destination of --output (see outputs.destination.choose_destination); a URL where
+    ``urls`` (run), ``-`` for stdout where ``stdout`` (run). Usage errors exit 2."""
+    from translate_pipeline.outputs.destination import choose_destination
+    from translate_pipeline.errors import OutputUsageError
+
+    try:
+        return choose_destination(text, urls=urls, stdout=stdout)
+    except OutputUsageError as exc:
+        raise click.BadParameter(str(exc), param_hint="--output") from None

@@ -1,0 +1,1 @@
+"""``--cluster``: the same runs on a Dask cluster (the client here, the tasks on the workers)."""

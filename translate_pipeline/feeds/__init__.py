@@ -1,0 +1,1 @@
+"""``feed``: RSS/Atom feeds followed with a SQLite state, items through the pipeline, Atom out."""

@@ -1,0 +1,1 @@
+"""Stage 1: finding inputs and reading them into articles (any kind, any encoding)."""

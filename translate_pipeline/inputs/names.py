@@ -1,0 +1,42 @@
+"""File-name-safe names: a feed's folder, an item's file, a URL's article id (slug plus hash)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import urllib.parse
+from pathlib import Path
+
+from translate_pipeline.inputs.fetch import is_url
+
+__all__ = ["feed_slug", "item_slug"]
+
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
+                          "þ": "th", "ð": "d", "ı": "i"})
+
+
+def _slugify(text: str, limit: int) -> str:
+    text = unicodedata.normalize("NFKD", text.lower().translate(_LETTERS))
+    ascii_ = text.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")
+    return slug[:limit].rstrip("-")
+
+
+def _digest(text: str, n: int) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
+
+
+def feed_slug(feed: str) -> str:
+    """A stable, filesystem-safe folder name for a feed URL or path: readable part + hash."""
+    if is_url(feed):
+        parts = urllib.parse.urlsplit(feed)
+        base = _slugify(f"{parts.hostname or ''} {parts.path} {parts.query}", 48)
+    else:
+        base = _slugify(Path(feed).stem, 48)
+    return f"{base or 'feed'}-{_digest(feed, 8)}"
+
+
+def item_slug(title: str, key: str) -> str:
+    """An item's output name: its title as a slug + a hash of its key."""
+    return f"{_slugify(title, 60) or 'item'}-{_digest(key, 10)}"

@@ -1,0 +1,216 @@
+"""``DIR/index.html``: a digest of every article in an output folder, offline and phone-friendly.
+
+Built from the outputs already in the folder -- the JSON records (``DIR/**/<id>.json``, from
+``run`` or ``feed``) and ``DIR/articles.jsonl`` -- so it lists everything a resumed or repeated run
+has written, and ``translate-pipeline digest DIR`` can rebuild it at any time without translating
+anything. For each article: its detected language and confidence, then each language's title and
+summary side by side (stacked on a narrow screen), with links to the full texts (the Markdown
+files, else the JSON record; the text itself, folded, when there is no file) and to the source
+when it is a web page.
+
+The page is one self-contained file: inline CSS, no scripts, no fonts or images, nothing fetched.
+It holds no timestamp, so the same outputs always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+from translate_pipeline.outputs.local import atomic_write
+
+__all__ = ["INDEX_NAME", "collect_records", "render_digest", "write_digest"]
+
+INDEX_NAME = "index.html"
+_JSONL_NAME = "articles.jsonl"  # outputs.JSONL_NAME (not imported: keeps this module light)
+_MAX_RECORD_BYTES = 64 * 1024 * 1024
+
+_CSS = """
+:root { color-scheme: light dark; --fg: #1b1b1f; --muted: #5b5b66; --bg: #fff; --card: #f6f6f8;
+  --line: #dcdce3; --accent: #0b57d0; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e8e8ee; --muted: #a8a8b3; --bg: #121216;
+  --card: #1d1d23; --line: #34343d; --accent: #8ab4f8; } }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
+  sans-serif; color: var(--fg); background: var(--bg); }
+header.top, main { max-width: 80rem; margin: 0 auto; padding: 0 1rem; }
+header.top h1 { font-size: 1.5rem; margin: 1rem 0 0.25rem; }
+.muted, .meta { color: var(--muted); }
+.meta { font-size: 0.9rem; margin: 0.25rem 0 0.75rem; overflow-wrap: anywhere; }
+a { color: var(--accent); }
+article.item { background: var(--card); border: 1px solid var(--line); border-radius: 0.75rem;
+  padding: 0.75rem 1rem 1rem; margin: 1rem 0; }
+article.item > h2 { font-size: 1.2rem; margin: 0.25rem 0; overflow-wrap: anywhere; }
+.langs { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 17rem), 1fr));
+  gap: 0.75rem 1.25rem; }
+.lang { border-top: 3px solid var(--line); padding-top: 0.5rem; min-width: 0; }
+.lang h3 { font-size: 1rem; margin: 0 0 0.25rem; overflow-wrap: anywhere; }
+.code { display: inline-block; font: 600 0.75rem/1.6 ui-monospace, monospace; text-transform:
+  uppercase; border: 1px solid var(--line); border-radius: 0.3rem; padding: 0 0.3rem;
+  margin-right: 0.4rem; vertical-align: 0.1rem; }
+.lang ul { margin: 0.25rem 0; padding-left: 1.2rem; }
+.lang li { margin: 0.2rem 0; overflow-wrap: anywhere; }
+.full { font-size: 0.9rem; margin: 0.25rem 0 0; }
+details p { margin: 0.4rem 0; }
+.errors { color: #b3261e; font-size: 0.9rem; margin: 0.5rem 0 0; overflow-wrap: anywhere; }
+"""
+
+
+def collect_records(out_dir: Path) -> list[tuple[dict, Path | None]]:
+    """Every article record in ``out_dir``: ``(record, path of its .json file or None)``,
+    sorted by id; a record in both a ``.json`` file and ``articles.jsonl`` is listed once."""
+    found: dict[str, tuple[dict, Path | None]] = {}
+    for folder, dirs, names in os.walk(out_dir):  # does not follow symlinked folders
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.endswith(".json") and not name.startswith("."):
+                path = Path(folder, name)
+                record = _load(path)
+                if record is not None:
+                    key = path.relative_to(out_dir).with_suffix("").as_posix()
+                    found.setdefault(key, (record, path))
+    jsonl = out_dir / _JSONL_NAME
+    if jsonl.is_file():
+        with open(jsonl, "rb") as handle:
+            for line in handle:
+                record = _valid(_parse(line))
+                if record is not None:
+                    found.setdefault(str(record["id"]), (record, None))
+    return [found[key] for key in sorted(found)]
+
+
+def _parse(data: bytes):
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _load(path: Path) -> dict | None:
+    try:
+        if path.stat().st_size > _MAX_RECORD_BYTES:
+            return None
+        return _valid(_parse(path.read_bytes()))
+    except OSError:
+        return None
+
+
+def _valid(record) -> dict | None:
+    """An article record (``ArticleResult.to_dict``), or ``None`` for any other JSON."""
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        return None
+    languages, language = record.get("languages"), record.get("language")
+    if not isinstance(languages, dict) or not languages or not isinstance(language, dict):
+        return None
+    if not all(isinstance(v, dict) for v in languages.values()):
+        return None
+    return record
+
+
+def _e(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _href(path: Path, out_dir: Path) -> str:
+    relative = path.relative_to(out_dir).as_posix()
+    return urllib.parse.quote(relative, errors="surrogateescape")
+
+
+def _web(url) -> str | None:
+    if isinstance(url, str) and urllib.parse.urlsplit(url).scheme.lower() in ("http", "https"):
+        return url
+    return None
+
+
+def _article(record: dict, json_path: Path | None, out_dir: Path) -> str:
+    languages: dict = record["languages"]
+    source_lang = next(iter(languages))
+    metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
+    detected = record["language"]
+    title = record.get("title") or languages[source_lang].get("title") or record["id"]
+    how = ("given" if detected.get("method") == "given"
+           else f"detected, confidence {float(detected.get('confidence') or 0):.2f}")
+    meta = [f'<span class="code">{_e(detected.get("code", source_lang))}</span>{_e(how)}']
+    link = _web(metadata.get("url")) or _web(record.get("source"))
+    source = record.get("source")
+    if link:
+        meta.append(f'<a href="{_e(link)}">{_e(source if source == link else link)}</a>')
+    if source and source != link:
+        meta.append(_e(source))
+    for value in (metadata.get("date") or metadata.get("published"), metadata.get("author")):
+        if value:
+            meta.append(_e(value))
+    base = json_path.with_suffix("") if json_path is not None else out_dir / record["id"]
+    columns = []
+    for lang, version in languages.items():
+        summary = version.get("summary") or []
+        items = "".join(f"<li>{_e(s)}</li>" for s in summary) or "<li>(no summary)</li>"
+        markdown = base.with_name(f"{base.name}.{lang}.md")
+        if markdown.is_file():
+            href = _e(_href(markdown, out_dir))
+            full = f'<p class="full"><a href="{href}">Full text ({_e(lang)})</a></p>'
+        elif json_path is not None:
+            href = _e(_href(json_path, out_dir))
+            full = f'<p class="full"><a href="{href}">Full record (JSON)</a></p>'
+        elif version.get("text"):
+            paragraphs = "".join(f"<p>{_e(p)}</p>" for p in str(version["text"]).split("\n\n"))
+            full = (f'<details class="full"><summary>Full text ({_e(lang)})</summary>'
+                    f"{paragraphs}</details>")
+        else:
+            full = ""
+        what = "source" if lang == source_lang else f"from {source_lang}"
+        columns.append(
+            f'<section class="lang" lang="{_e(lang)}" dir="auto">'
+            f'<h3><span class="code" title="{_e(what)}">{_e(lang)}</span>'
+            f'{_e(version.get("title") or title)}</h3><ul>{items}</ul>{full}</section>')
+    errors = record.get("errors") or []
+    problems = "".join(f'<p class="errors">{_e(e)}</p>' for e in errors)
+    return (f'<article class="item" id="{_e(_anchor(record["id"]))}">'
+            f'<h2 lang="{_e(source_lang)}" dir="auto">{_e(title)}</h2>'
+            f'<p class="meta">{" · ".join(meta)}</p>'
+            f'<div class="langs">{"".join(columns)}</div>{problems}</article>')
+
+
+def _anchor(article_id: str) -> str:
+    return "a-" + urllib.parse.quote(article_id, safe="", errors="surrogateescape")
+
+
+def render_digest(records: list[tuple[dict, Path | None]], out_dir: Path,
+                  title: str = "News digest") -> str:
+    """The whole page for ``records`` (see :func:`collect_records`)."""
+    counts = Counter(record["language"].get("code") for record, _ in records)
+    targets = Counter(lang for record, _ in records for lang in record["languages"])
+    detected = ", ".join(f"{lang} {n}" for lang, n in sorted(counts.items(), key=_by_count))
+    summary = (f"{len(records)} article{'s' if len(records) != 1 else ''}"
+               + (f" · source languages: {detected}" if records else "")
+               + (f" · languages: {', '.join(sorted(targets))}" if records else ""))
+    body = "\n".join(_article(record, path, out_dir) for record, path in records)
+    if not records:
+        body = '<p class="muted">No articles in this folder yet.</p>'
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f'<header class="top"><h1>{_e(title)}</h1><p class="muted">{_e(summary)}</p></header>\n'
+        f"<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _by_count(item: tuple[str, int]):
+    return (-item[1], str(item[0]))
+
+
+def write_digest(out_dir: Path, title: str = "News digest") -> Path:
+    """Write ``DIR/index.html`` atomically from the records in ``out_dir``; returns its path.
+    Raises :class:`~translate_pipeline.errors.OutputError` when it cannot be written."""
+    out_dir = Path(out_dir)
+    path = out_dir / INDEX_NAME
+    atomic_write(path, render_digest(collect_records(out_dir), out_dir, title))
+    return path

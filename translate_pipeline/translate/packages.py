@@ -1,0 +1,432 @@
+"""Argos Translate packages: list, find, install (from a file or the online index), remove.
+
+Packages live in :func:`translate_pipeline.config.argos_packages_dir`, read on every call. A
+package is installed atomically: the archive is checked, extracted into a hidden staging folder
+inside the packages directory, checked again, then renamed into place; on any error nothing new is
+left behind and what was installed before is untouched. Hidden entries (names starting with ``.``)
+in the packages directory are never listed.
+
+``argostranslate.translate`` is never imported (it pulls in stanza and torch), nor is
+``argostranslate.package.install_from_path`` / ``get_available_packages`` used: the first imports
+it, the second recurses forever when offline. ``argostranslate.package`` is imported lazily, only
+to read installed packages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import http.client
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import stat
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from translate_pipeline import config
+from translate_pipeline.errors import NetworkError, PackageError, PackageNotFoundError
+
+__all__ = [
+    "InstalledPackage", "list_installed", "find_installed", "install_file", "install_from_index",
+    "remove", "index_url", "DEFAULT_INDEX_URL",
+]
+
+log = logging.getLogger(__name__)
+
+#: argostranslate's default package index base (``index.json`` is appended).
+DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
+MAX_DOWNLOAD_BYTES = 1 << 30  # a package bigger than 1 GiB is refused
+MAX_INDEX_BYTES = 32 << 20
+_USER_AGENT = "translate-pipeline (ArgosTranslate-compatible)"
+_OFFLINE_HINT = (
+    "are you offline? To install without network, copy the .argosmodel file here and run: "
+    "translate-pipeline models install FILE.argosmodel"
+)
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_UNSAFE = re.compile(r"\\|\x00|^[A-Za-z]:")  # backslashes, NULs, drive letters
+_TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class InstalledPackage:
+    from_code: str
+    to_code: str
+    version: str  # metadata package_version
+    path: Path  # installed package directory
+    target_prefix: str = ""
+
+    @property
+    def name(self) -> str:
+        """The directory name, e.g. ``translate-en_de-1_0``."""
+        return self.path.name
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return (self.from_code, self.to_code)
+
+    @property
+    def model_dir(self) -> Path:
+        return self.path / "model"
+
+    def tokenizer(self):
+        """A new tokenizer for this package (:mod:`translate_pipeline.translate.tokenizers`)."""
+        from translate_pipeline.translate.tokenizers import (
+            SentencePieceTokenizer,
+            bpe_tokenizer,
+        )
+
+        if (self.path / "sentencepiece.model").is_file():
+            return SentencePieceTokenizer(self.path / "sentencepiece.model")
+        if (self.path / "bpe.model").is_file():
+            return bpe_tokenizer(self.name, self.path / "bpe.model", self.from_code, self.to_code)
+        raise PackageError(self.name, f"no sentencepiece.model or bpe.model in {self.path}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Listing
+
+
+def _version_key(version: str):
+    import packaging.version
+
+    try:
+        return (1, packaging.version.Version(version), version)
+    except packaging.version.InvalidVersion:
+        return (0, None, version)
+
+
+def _sort_key(pkg: InstalledPackage):
+    return (pkg.from_code, pkg.to_code, _version_key(pkg.version), pkg.name)
+
+
+def _check_metadata(metadata, where: str) -> tuple[str, str, str, str]:
+    """(from_code, to_code, version, target_prefix) from a metadata object, or PackageError."""
+    if not isinstance(metadata, dict):
+        raise PackageError(where, "metadata.json is not a JSON object")
+    values = []
+    for key in ("from_code", "to_code", "package_version"):
+        value = metadata.get(key)
+        if value is None or value == "":
+            raise PackageError(where, f"metadata.json has no {key}")
+        if not isinstance(value, str):
+            raise PackageError(where, f"metadata.json {key} is not a string: {value!r}")
+        if key != "package_version" and not _CODE.match(value):
+            raise PackageError(where, f"metadata.json {key} is not a language code: {value!r}")
+        values.append(value)
+    kind = metadata.get("type", "translate")
+    if kind != "translate":
+        raise PackageError(where, f"metadata.json type is {kind!r}, not 'translate'")
+    prefix = metadata.get("target_prefix", "") or ""
+    if not isinstance(prefix, str):
+        raise PackageError(where, f"metadata.json target_prefix is not a string: {prefix!r}")
+    return values[0], values[1], values[2], prefix
+
+
+def _read_installed(path: Path) -> InstalledPackage:
+    """One installed package directory, or PackageError saying why it is unusable (its
+    metadata.json read as argostranslate reads it: ``type`` defaults to translate,
+    ``target_prefix`` to none)."""
+    try:
+        with open(path / "metadata.json", encoding="utf-8") as handle:
+            metadata = json.load(handle)
+    except FileNotFoundError:
+        raise PackageError(str(path), "no metadata.json") from None
+    except (ValueError, OSError) as exc:  # bad JSON, not UTF-8, unreadable
+        raise PackageError(str(path), f"unreadable metadata.json: {exc}") from exc
+    from_code, to_code, version, prefix = _check_metadata(metadata, str(path))
+    if not (path / "model" / "model.bin").is_file():
+        raise PackageError(str(path), "no model/model.bin")
+    if not any((path / name).is_file() for name in _TOKENIZER_FILES):
+        raise PackageError(str(path), "no sentencepiece.model or bpe.model")
+    return InstalledPackage(from_code, to_code, version, path, prefix)
+
+
+def _scan(directory: Path, *, warn: bool) -> list[InstalledPackage]:
+    try:
+        entries = sorted(directory.iterdir())
+    except FileNotFoundError:
+        return []
+    except NotADirectoryError:
+        if warn:
+            log.warning("Argos packages directory %s is not a directory", directory)
+        return []
+    found = []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        try:
+            found.append(_read_installed(entry))
+        except PackageError as exc:
+            if warn:
+                log.warning("skipping broken Argos package %s", exc)
+        except Exception as exc:  # never let one odd directory break listing
+            if warn:
+                log.warning("skipping unreadable Argos package %s: %s", entry, exc)
+    return found
+
+
+def list_installed() -> tuple[InstalledPackage, ...]:
+    """Installed translate packages, sorted by pair (then version); broken ones are skipped."""
+    return tuple(sorted(_scan(config.argos_packages_dir(), warn=True), key=_sort_key))
+
+
+def find_installed(from_code: str, to_code: str) -> InstalledPackage | None:
+    """The installed package for the pair (the highest version if several), or None."""
+    matches = [p for p in list_installed() if p.pair == (from_code, to_code)]
+    return matches[-1] if matches else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Installing from a file
+
+
+def _inspect_archive(path: Path) -> tuple[str, tuple[str, str, str, str]]:
+    """Check a package archive without extracting it: (top folder, metadata values)."""
+    where = str(path)
+    if not path.is_file():
+        raise PackageError(where, "no such file")
+    try:
+        if not zipfile.is_zipfile(path):
+            raise PackageError(where, "not a zip archive (an .argosmodel file is a zip)")
+        zf = zipfile.ZipFile(path)
+    except OSError as exc:
+        raise PackageError(where, f"cannot read: {exc}") from exc
+    except zipfile.BadZipFile as exc:
+        raise PackageError(where, f"not a zip archive: {exc}") from exc
+    with zf:
+        tops: set[str] = set()
+        files: set[str] = set()
+        for info in zf.infolist():
+            name = info.filename
+            parts = PurePosixPath(name).parts
+            if not parts or name.startswith("/") or ".." in parts or _UNSAFE.search(name):
+                raise PackageError(where, f"unsafe path in archive: {name!r}")
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise PackageError(where, f"symbolic link in archive: {name!r}")
+            if parts[0] == "__MACOSX":  # macOS zip litter: extracted to staging, never installed
+                continue
+            tops.add(parts[0])
+            if len(parts) == 1 and not info.is_dir():
+                raise PackageError(where, f"file {name!r} outside the package folder")
+            if not info.is_dir():
+                files.add("/".join(parts[1:]))
+        if len(tops) != 1:
+            found = ", ".join(sorted(tops)) or "nothing"
+            raise PackageError(where, f"expected exactly one top-level folder, found: {found}")
+        top = tops.pop()
+        if top.startswith(".") or top in (".", ""):
+            raise PackageError(where, f"bad top-level folder name {top!r}")
+        if "metadata.json" not in files:
+            raise PackageError(where, "no metadata.json in the package folder")
+        try:
+            metadata = json.loads(zf.read(f"{top}/metadata.json").decode("utf-8"))
+        except (ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
+            raise PackageError(where, f"metadata.json is not valid JSON: {exc}") from exc
+        values = _check_metadata(metadata, where)
+        for required in ("model/model.bin", "model/config.json"):
+            if required not in files:
+                raise PackageError(where, f"no {required} in the package folder")
+        if not any(name in files for name in _TOKENIZER_FILES):
+            raise PackageError(where, "no tokenizer (sentencepiece.model or bpe.model)")
+        return top, values
+
+
+def install_file(path: Path) -> InstalledPackage:
+    """Install an ``.argosmodel`` file, replacing any installed package for the same pair."""
+    path = Path(path).expanduser()
+    where = str(path)
+    top, (from_code, to_code, _version, _prefix) = _inspect_archive(path)
+    packages_dir = config.argos_packages_dir()
+    try:
+        packages_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = f"cannot create the packages directory: {exc}"
+        raise PackageError(str(packages_dir), reason) from exc
+    with _lock:
+        staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=packages_dir))
+        try:
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    zf.extractall(staging)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+                raise PackageError(where, f"cannot extract: {exc}") from exc
+            staged = staging / top
+            pkg = _read_installed(staged)  # the checks listing makes, on the extracted files
+            if pkg.pair != (from_code, to_code):
+                raise PackageError(where, "metadata.json changed while installing")
+            target = packages_dir / top
+            previous = [p for p in _scan(packages_dir, warn=False) if p.pair == pkg.pair]
+            if target.exists() or target.is_symlink():
+                if target not in {p.path for p in previous} and _other_pair(target, pkg.pair):
+                    raise PackageError(where, f"{target} holds a package for another pair")
+                aside = staging / ".previous"  # deleted with staging once the new one is in place
+                os.rename(target, aside)
+                try:
+                    os.rename(staged, target)
+                except OSError:
+                    os.rename(aside, target)
+                    raise
+            else:
+                os.rename(staged, target)
+            for old in previous:  # the same pair under another directory name
+                if old.path != target:
+                    _discard(old.path, packages_dir)
+        except OSError as exc:
+            raise PackageError(where, f"cannot install into {packages_dir}: {exc}") from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return dataclasses.replace(pkg, path=target)
+
+
+def _other_pair(path: Path, pair: tuple[str, str]) -> bool:
+    try:
+        return _read_installed(path).pair != pair
+    except Exception:
+        return False  # a broken directory in the way is replaced
+
+
+def _discard(path: Path, packages_dir: Path) -> None:
+    """Make a package directory disappear at once (rename), then delete it."""
+    trash = Path(tempfile.mkdtemp(prefix=".removing-", dir=packages_dir))
+    os.rename(path, trash / path.name)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def remove(from_code: str, to_code: str) -> InstalledPackage:
+    """Remove the installed package(s) for the pair; returns the one :func:`find_installed` gave."""
+    installed = list_installed()
+    matches = [p for p in installed if p.pair == (from_code, to_code)]
+    if not matches:
+        pairs = ", ".join(f"{p.from_code}->{p.to_code}" for p in installed) or "none"
+        raise PackageNotFoundError(
+            f"{from_code}->{to_code}", f"no installed package to remove (installed: {pairs})"
+        )
+    packages_dir = config.argos_packages_dir()
+    with _lock:
+        for pkg in matches:
+            try:
+                _discard(pkg.path, packages_dir)
+            except OSError as exc:
+                raise PackageError(pkg.name, f"cannot remove {pkg.path}: {exc}") from exc
+    return matches[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Installing from the index
+
+
+def index_url() -> str:
+    """``ARGOS_PACKAGE_INDEX`` (a base URL; ``index.json`` is appended), else argostranslate's."""
+    url = config.env_setting("ARGOS_PACKAGE_INDEX", DEFAULT_INDEX_URL)
+    return url if url.endswith("/") else url + "/"
+
+
+def _network_error(url: str, exc: BaseException, what: str) -> NetworkError:
+    if isinstance(exc, urllib.error.HTTPError):
+        reason = f"HTTP {exc.code} {exc.reason}"
+    elif isinstance(exc, urllib.error.URLError):
+        reason = str(exc.reason)
+    else:
+        reason = str(exc) or type(exc).__name__
+    return NetworkError(url, f"could not reach {what} ({reason}); {_OFFLINE_HINT}")
+
+
+def _open(url: str, timeout: float):
+    if not url.lower().startswith(("http://", "https://", "file:")):
+        raise ValueError(f"unsupported URL scheme in {url!r}")
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+    return urllib.request.urlopen(request, timeout=timeout)
+
+
+def _copy_limited(response, out, *, limit: int, deadline: float | None) -> int:
+    length = response.headers.get("Content-Length") if hasattr(response, "headers") else None
+    if length and length.isdigit() and int(length) > limit:
+        raise ValueError(f"{int(length)} bytes is more than the {limit}-byte limit")
+    total = 0
+    read = getattr(response, "read1", response.read)  # returns what arrived: deadline stays live
+    while True:
+        chunk = read(1 << 20)
+        if not chunk:
+            return total
+        total += len(chunk)
+        if total > limit:
+            raise ValueError(f"more than the {limit}-byte limit")
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError("timed out")
+        out.write(chunk)
+
+
+_NET_ERRORS = (OSError, http.client.HTTPException, ValueError)  # URLError, timeouts are OSErrors
+
+
+def _fetch_index(url: str, timeout: float) -> list:
+    buffer = io.BytesIO()
+    try:
+        with _open(url, timeout) as response:
+            deadline = time.monotonic() + timeout
+            _copy_limited(response, buffer, limit=MAX_INDEX_BYTES, deadline=deadline)
+    except _NET_ERRORS as exc:
+        raise _network_error(url, exc, "the Argos package index") from exc
+    try:
+        index = json.loads(buffer.getvalue().decode("utf-8"))
+    except ValueError as exc:
+        raise NetworkError(url, f"the package index is not valid JSON ({exc}); {_OFFLINE_HINT}")
+    if not isinstance(index, list):
+        raise NetworkError(url, f"the package index is not a JSON list; {_OFFLINE_HINT}")
+    return [entry for entry in index if isinstance(entry, dict)]
+
+
+def install_from_index(from_code: str, to_code: str, *, timeout: float = 20.0) -> InstalledPackage:
+    """Download the pair's package listed in the index at :func:`index_url` and install it."""
+    url = index_url() + "index.json"
+    index = _fetch_index(url, timeout)
+    translate = [e for e in index if e.get("type", "translate") == "translate"]
+    wanted = (from_code, to_code)
+    candidates = [e for e in translate if (e.get("from_code"), e.get("to_code")) == wanted]
+    if not candidates:
+        pairs = sorted({f"{e.get('from_code')}->{e.get('to_code')}" for e in translate})
+        raise PackageNotFoundError(
+            f"{from_code}->{to_code}",
+            f"no package for {from_code}->{to_code} in the index {url} "
+            f"(available: {', '.join(pairs) or 'none'})",
+        )
+    entry = max(candidates, key=lambda e: _version_key(str(e.get("package_version", ""))))
+    links = [link for link in entry.get("links") or [] if isinstance(link, str) and link]
+    if not links:
+        raise PackageNotFoundError(
+            f"{from_code}->{to_code}", f"the index {url} lists no download link for it"
+        )
+    fd, tmp_name = tempfile.mkstemp(prefix="translate-pipeline-", suffix=".argosmodel")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            error: NetworkError | None = None
+            for link in links:
+                try:
+                    out.seek(0)
+                    out.truncate()
+                    with _open(link, timeout) as response:
+                        _copy_limited(response, out, limit=MAX_DOWNLOAD_BYTES, deadline=None)
+                    error = None
+                    break
+                except _NET_ERRORS as exc:
+                    error = _network_error(link, exc, "the package download")
+                    log.warning("download failed: %s", error)
+            if error is not None:
+                raise error
+        try:
+            return install_file(tmp)
+        except PackageError as exc:
+            raise PackageError(link, exc.reason) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
