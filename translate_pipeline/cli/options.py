@@ -110,7 +110,8 @@ def summary_options(command: Callable) -> Callable:
         click.option("--sentences", "-n", type=click.IntRange(1, 50), default=3, show_default=True,
                      help="Sentences per summary."),
         click.option("--algorithm", type=click.Choice(ALGORITHMS), default="news", show_default=True,
-                     help="Summary algorithm; 'news' weighs position and centrality."),
+                     help="Summary algorithm; 'news': the lede, then the most central and "
+                          "headline-like sentences, never a dateline, byline or credit."),
         click.option("--from", "source_language", callback=language_code, metavar="LANG",
                      help="Source language; skips detection."),
         click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None,
