@@ -159,6 +159,10 @@ REAL_TEXT_NO_SPLIT = [
     ("it", "Mele, pere, ecc. sono in offerta."),
     ("pl", "- Co ja mam zrobić? - spytał żałośnie Nowak."),
     ("en", "“Why?” he asked, and nobody answered."),
+    ("pl", "„To prawda.” — napisał w poniedziałek autor bloga."),
+    # more abbreviations: Polish compass points, Portuguese "n.º"
+    ("pl", "Wzgórze leży na płn. Mazowsza, a rzeka na wsch. Podlasia."),
+    ("pt", "Conforme o n.º 5 do artigo, o valor é fixo."),
 ]
 
 
@@ -209,6 +213,16 @@ REAL_TEXT_SPLIT = [
     ("en", "i will call you later. what are you doing tonight? i am free.",
      ["i will call you later.", "what are you doing tonight?", "i am free."]),
     ("it", "Ha pagato per l'innesto. lo Stato può costruire.", ["Ha pagato per l'innesto.", "lo Stato può costruire."]),
+    # ... a closing quote or bracket may stand between them after a period, a dash before it
+    ("fr", 'Le texte "crée un dispositif particulier". la fédération a réagi.',
+     ['Le texte "crée un dispositif particulier".', "la fédération a réagi."]),
+    ("fr", "- si vous avez eu une infection. - si vous avez été traité.",
+     ["- si vous avez eu une infection.", "- si vous avez été traité."]),
+    # an abbreviation in upper case is an acronym ("Fr." is Frau, "FR" a newspaper)
+    ("de", "Das sagte Stihl der FR. Die Delegierten stimmten zu.", ["Das sagte Stihl der FR.", "Die Delegierten stimmten zu."]),
+    # a temperature's unit is no initial
+    ("es", "La temperatura subió 2º C. Muchos científicos lo temen.",
+     ["La temperatura subió 2º C.", "Muchos científicos lo temen."]),
     # a list's end before a capital
     ("it", "Compra mele, pere ecc. Poi torna a casa.", ["Compra mele, pere ecc.", "Poi torna a casa."]),
 ]

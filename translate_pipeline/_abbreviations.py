@@ -57,7 +57,7 @@ STRONG: dict[str, frozenset[str]] = {
     "pl": _words(
         "dr prof hab mgr inż lek ks św gen kpt m.in np tj tzn tzw ul al os ok ds pt red dyr "
         "przew pos sen im prez pn zob por ob wł ew jw nt dot wsp mjr płk ppłk gen.dyw st asp "
-        "podkom nadkom kom insp nadinsp mł sierż szer kpr chor ppor pocz ws tow"
+        "podkom nadkom kom insp nadinsp mł sierż szer kpr chor ppor pocz ws tow wsch zach płn płd"
     ),
     "ru": _words(
         "им ул пер просп наб пл св проф акад доц ген см напр т.е т.к т.н т.ч т.зв и.о "
@@ -79,11 +79,11 @@ STRONG: dict[str, frozenset[str]] = {
     ),
     "pt": _words(
         "sr sra srta srs dr dra drs prof profa eng arq av pç exmo exma ilmo sto sta v.exa "
-        "p.ex aprox vs dto gal cel ten cap"
+        "p.ex aprox vs dto gal cel ten cap pe dep gov min pres séc sr.ª"
     ),
     "it": _words(
         "sig sigg sig.ra sig.na dott dott.ssa prof prof.ssa avv ing arch geom rag on sen mons "
-        "p.es es cfr gen col ten cap magg s.e dr"
+        "p.es es cfr gen col ten cap magg s.e dr sec ss vd"
     ),
 }
 
@@ -113,7 +113,7 @@ NUMBER_PREFIX: dict[str, frozenset[str]] = {
     "uk": _words("ст ч п буд кв тел рис табл гл стор"),
     "fr": _words("art p n no vol chap tél fig"),
     "es": _words("art núm pág tel cap vol fig n ca"),
-    "pt": _words("art n nº núm pág p pp cap vol fig tel"),
+    "pt": _words("art n nº n.º núm pág p pp cap vol fig tel"),
     "it": _words("art artt n nn pag pagg p pp cap vol fig tel att disp"),
 }
 

@@ -85,9 +85,10 @@ _LONE_QUOTE_RE = re.compile(r'\s+"(?=\s|$)')
 # "J.-P." (Jean-Pierre): a hyphenated initial.
 _HYPHEN_INITIAL_RE = re.compile(r"[^\W\d_]\.-[^\W\d_]")
 _QUOTE_LOOKAHEAD = 2000
+_DASHES = frozenset("-–—")
 _ROMAN_RE = re.compile(r"[IVXLCDM]+")
 _DATE_OPENING_WORDS = 4
-_CLAUSE_BREAK_RE = re.compile(r"[,;:–—]\s")
+_CLAUSE_BREAK_RE = re.compile(r"[,;:]\s")
 _PARAGRAPH_RE = re.compile(r"\n[^\S\n]*\n\s*")
 _ACRONYM_RE = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
 _WINDOW = 64
@@ -207,7 +208,7 @@ def _is_plain_word(token: str, prev: str, rules: _Rules) -> bool:
     return (
         len(token) >= 2
         and token.isalpha()
-        and not token.isupper()
+        and _ROMAN_RE.fullmatch(token) is None
         and not prev.endswith(".")
         and token.lower() not in rules.known
         and not _is_weak_shape(token, rules)
@@ -254,8 +255,8 @@ def _period_is_boundary(text: str, start: int, pos: int, word: str, word_dot: st
             return _opens_sentence(word, word_dot, rules)
     if low in rules.final:
         return True
-    if low in rules.strong:
-        return False
+    if low in rules.strong and not (len(token) > 1 and token.isupper() and not word.isupper()):
+        return False  # (in upper case it is an acronym: "sagte Stihl der FR. Die ...")
     if low in rules.number_prefix and word[:1].isdigit():
         return False
     if rules.joined_items and token.isdigit() and len(parts) == 1 and len(window) < _WINDOW:
@@ -267,6 +268,8 @@ def _period_is_boundary(text: str, start: int, pos: int, word: str, word_dot: st
         return _date_ends_sentence(window, word, word_dot, rules)
     if _HYPHEN_INITIAL_RE.fullmatch(token):
         return False  # "J.-P. Bruneau"
+    if len(token) == 1 and prev.endswith(("°", "º")):
+        return True  # a temperature: "bis 2º C. Muchos ..."
     if low in rules.weak or low.endswith(rules.weak_suffixes) or _is_weak_shape(token, rules):
         return _opens_sentence(word, word_dot, rules)
     return True
@@ -274,11 +277,15 @@ def _period_is_boundary(text: str, start: int, pos: int, word: str, word_dot: st
 
 def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Match[str], rules: _Rules) -> bool:
     """A lower-case word after a candidate: a boundary only after "?", "!" or a plain word's
-    period, with nothing closing and nothing opening ("up? i didn't", "one. they are"): a
-    quote, a bracket or a dash between them is a quotation going on ("? - spytał")."""
-    if match.group("close") or nxt.start(1) != match.end():
-        return False
+    period, and before a sentence opener ("up? i didn't", "one. they are"). Nothing may open
+    between them but a dash after a period (after "?" or "!" a dash or quote is a quotation
+    going on: "? - spytał"), nor close after "?" or "!" ('"Why?" he asked')."""
     term = match.group("term")
+    between = text[match.end() : nxt.start(1)]
+    if term == "." and not match.group("close") and between.strip() in _DASHES:
+        between = ""  # a list item or a reply after a full stop: "cardiaque. - si vous ..."
+    if between or match.group("close") and term != ".":
+        return False
     if term.strip("?!"):
         if term != ".":
             return False  # "...", "…": the sentence goes on ("rose... but only a little")
@@ -286,7 +293,7 @@ def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Ma
         parts = window.split()
         if not parts:
             return False
-        token = _unelided(parts[-1].lstrip(_OPENERS))
+        token = _unelided(parts[-1].lstrip(_OPENERS).rstrip(_CLOSERS))
         return _is_plain_word(token, parts[-2] if len(parts) > 1 else "", rules)
     return True
 
