@@ -156,6 +156,8 @@ REAL_TEXT_NO_SPLIT = [
     ("ru", "В 2010 г. Россия подписала договор."),
     # a lower-case word after a list's end, a weekday or a quotation attribution
     ("en", "We meet on Sat. at noon and bring apples, pears, etc. for everyone."),
+    ("en", "The boy, 5 yrs. old, was found approx. two hours later."),
+    ("de", "Der Bau kostet ca. zwei Mio. Euro, ggf. auch mehr, bzw. die Stadt zahlt."),
     ("it", "Mele, pere, ecc. sono in offerta."),
     ("pl", "- Co ja mam zrobić? - spytał żałośnie Nowak."),
     ("en", "“Why?” he asked, and nobody answered."),
@@ -209,7 +211,7 @@ REAL_TEXT_SPLIT = [
     # a bracket before the period: not an ordinal or an abbreviation
     ("de", "Ihr erster König war Mojmír I. (herrschte 830 - 846). Ludwig marschierte ein.",
      ["Ihr erster König war Mojmír I. (herrschte 830 - 846).", "Ludwig marschierte ein."]),
-    # a lower-case sentence opener after "?", "!" or a plain word's period (informal text)
+    # a lower-case word after "?", "!" or the period of a word in no abbreviation list
     ("en", "i will call you later. what are you doing tonight? i am free.",
      ["i will call you later.", "what are you doing tonight?", "i am free."]),
     ("it", "Ha pagato per l'innesto. lo Stato può costruire.", ["Ha pagato per l'innesto.", "lo Stato può costruire."]),

@@ -19,7 +19,10 @@ Classes (see ``sentences._period_is_boundary`` for how they are used):
   is weak while the sentence so far is a few words ("W 2024 r. Polska ..." opens a sentence
   with the date) and an ordinary word later ("... otwarto w 2024 r. Sejm ..." ends one).
 * ``STARTERS``: function words that open sentences; capitalised mid-sentence they are rare.
-  Lower-case, they let a plain word's period end a sentence before them ("whatever. i will").
+
+A period after a word in none of these lists (a "plain" word) ends a sentence even before a
+lower-case word ("whatever. i will"), so every abbreviation that is followed by lower-case
+words mid-sentence belongs in one of them, units too ("5 yrs. old": ``FINAL``).
 * ``EXCLAIMED``: names written with "!" ("Yahoo! Mail"): no boundary after them before a
   capitalised word that is not a starter.
 """
@@ -52,16 +55,17 @@ STRONG: dict[str, frozenset[str]] = {
     ),
     "de": _words(
         "dr prof hr frau fr hl z.b d.h z.t u.u bzw ca vgl sog ggf evtl inkl zzgl bspw insb "
-        "dipl ing st nr geb gegr s.o s.u o.g i.d.r u.e a.d"
+        "dipl ing st nr geb gegr s.o s.u o.g i.d.r u.e a.d ehem eigtl allg bes gem lt mind max "
+        "zzt zit vorm nachm ggü"
     ),
     "pl": _words(
         "dr prof hab mgr inż lek ks św gen kpt m.in np tj tzn tzw ul al os ok ds pt red dyr "
         "przew pos sen im prez pn zob por ob wł ew jw nt dot wsp mjr płk ppłk gen.dyw st asp "
-        "podkom nadkom kom insp nadinsp mł sierż szer kpr chor ppor pocz ws tow wsch zach płn płd"
+        "podkom nadkom kom insp nadinsp mł sierż szer kpr chor ppor pocz ws tow wsch zach płn płd ub"
     ),
     "ru": _words(
         "им ул пер просп наб пл св проф акад доц ген см напр т.е т.к т.н т.ч т.зв и.о "
-        "гр тов зам ред ср пос дер г-н г-жа англ нем франц исп итал лат греч "
+        "гр тов зам ред ср пос дер г-н г-жа англ нем франц исп итал лат греч ок "
         "польск укр"
     ),
     "uk": _words(
@@ -107,24 +111,24 @@ WEAK: dict[str, frozenset[str]] = {
 
 NUMBER_PREFIX: dict[str, frozenset[str]] = {
     "en": _words("no nos fig vol ch art p pp tel pop ca c op"),
-    "de": _words("abs art ziff bd jg tel s"),
+    "de": _words("abs art ziff bd jg tel s abb kap"),
     "pl": _words("art ust pkt poz tel lit s nr ur zm rys ryc tab"),
     "ru": _words("ст ч п д кв тел рис табл гл стр род"),
     "uk": _words("ст ч п буд кв тел рис табл гл стор"),
     "fr": _words("art p n no vol chap tél fig"),
     "es": _words("art núm pág tel cap vol fig n ca"),
-    "pt": _words("art n nº n.º núm pág p pp cap vol fig tel"),
-    "it": _words("art artt n nn pag pagg p pp cap vol fig tel att disp"),
+    "pt": _words("art n nº n.º núm pág p pp cap vol fig tel ca"),
+    "it": _words("art artt n nn pag pagg p pp cap vol fig tel att disp ca"),
 }
 
 FINAL: dict[str, frozenset[str]] = {
-    "en": _words("etc"),
+    "en": _words("etc yrs hrs mins secs lbs ozs sq"),
     "de": _words("usw usf etc"),
-    "pl": _words("itd itp etc proc zł"),
+    "pl": _words("itd itp etc proc zł br"),
     "ru": _words("т.д т.п др руб коп долл"),
     "uk": _words("т.д т.п ін грн коп долл"),
-    "fr": _words("h etc"),
-    "es": _words("h ee.uu etc"),
+    "fr": _words("h etc hab"),
+    "es": _words("h ee.uu etc hab"),
     "pt": _words("etc"),
     "it": _words("ecc etc"),
 }

@@ -7,8 +7,8 @@ How it works: one precompiled regex finds candidate boundaries (terminal punctua
 optional closing quotes/brackets and footnote marks such as "[11]", then whitespace or the end
 of the text; CJK full stops need no whitespace). A candidate is no boundary when what follows
 continues the sentence ("(pop. 256,000)", "р. № 8", "hab. / km²"). Before a lower-case word it
-is a boundary only after "?", "!" or a plain word's period, and only before a typical sentence
-opener ("later. what are you doing?"). Before any other word, "!", "?" and "…" split ("Yahoo!
+is a boundary only after "?", "!" or the period of a plain word (one in no abbreviation list:
+"later. what are you doing?"). Before any other word, "!", "?" and "…" split ("Yahoo!
 Mail" aside); for a lone period the word before it is looked up in per-language abbreviation
 classes (``_abbreviations``): strong abbreviations never split, weak ones ("Inc.", initials,
 German ordinals such as "am 22.") split only before a typical sentence opener ("Die", "To",
@@ -277,7 +277,7 @@ def _period_is_boundary(text: str, start: int, pos: int, word: str, word_dot: st
 
 def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Match[str], rules: _Rules) -> bool:
     """A lower-case word after a candidate: a boundary only after "?", "!" or a plain word's
-    period, and before a sentence opener ("up? i didn't", "one. they are"). Nothing may open
+    period ("up? i didn't", "one. they are"). Nothing may open
     between them but a dash after a period (after "?" or "!" a dash or quote is a quotation
     going on: "? - spytał"), nor close after "?" or "!" ('"Why?" he asked')."""
     term = match.group("term")
