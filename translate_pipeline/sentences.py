@@ -195,6 +195,8 @@ def _is_number(token: str) -> bool:
 
 def _unelided(token: str) -> str:
     """The word after an elided article: "dall'art" -> "art", "l'av" -> "av"."""
+    if "'" not in token and "’" not in token:
+        return token
     for apostrophe in "'’":
         head, sep, tail = token.rpartition(apostrophe)
         if sep and len(tail) >= 2 and 0 < len(head) <= 5 and head.isalpha():
@@ -332,7 +334,10 @@ def _closes(block: str, start: int, cut: int, after: int) -> bool:
 def _split_block(block: str, rules: _Rules, out: list[str]) -> None:
     """Append the sentences of one paragraph-free block to ``out``."""
     start = 0
+    end = len(block)
     for match in _CANDIDATE_RE.finditer(block):
+        if match.end() == end and not match.group("cjk"):
+            break  # the block's own end (with its closers: "fini. »"): the tail below
         if match.start() < start or not _is_boundary(block, start, match, rules):
             continue
         cut = match.end("cjk") if match.group("cjk") else match.end("close")
