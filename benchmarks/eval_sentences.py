@@ -306,7 +306,7 @@ def error_lines(errors: Errors, against: Errors | None = None) -> list[str]:
         stream_to_text = [i for i, ch in enumerate(para.text) if not ch.isspace()]
         for pos, kind in sorted([(p, "missed") for p in missed] + [(p, "spurious") for p in spurious]):
             at = stream_to_text[pos] if pos < len(stream_to_text) else len(para.text)
-            left = para.text[max(0, at - 60) : at].replace("\n", " ")
+            left = para.text[max(0, at - 60) : at].replace("\n", " ").rstrip()
             right = para.text[at : at + 40].replace("\n", " ")
             lines.append(f"[{para.treebank} #{para.index}] {kind}: …{left} ‖{right}…")
     return lines
