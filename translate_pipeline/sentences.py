@@ -240,7 +240,7 @@ def _period_is_boundary(text: str, start: int, pos: int, word: str, word_dot: st
     token = bare.rstrip(_CLOSERS)
     if not token:
         return True
-    if len(token) < len(bare) and not bare.endswith("'"):
+    if len(token) < len(bare) and not bare.endswith("'"):  # (an apostrophe may end a word)
         return True  # a bracket or quote before the period: "(herrschte 830 - 846)."
     token = _unelided(token)
     prev = parts[-2].lstrip(_OPENERS) if len(parts) > 1 else ""
@@ -279,9 +279,9 @@ def _period_is_boundary(text: str, start: int, pos: int, word: str, word_dot: st
 
 def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Match[str], rules: _Rules) -> bool:
     """A lower-case word after a candidate: a boundary only after "?", "!" or a plain word's
-    period ("up? i didn't", "one. they are"). Nothing may open
-    between them but a dash after a period (after "?" or "!" a dash or quote is a quotation
-    going on: "? - spytał"), nor close after "?" or "!" ('"Why?" he asked')."""
+    period ("up? i didn't", "one. they are"). Nothing may open between them but a dash after
+    a period (after "?" or "!" a dash or quote is a quotation going on: "? - spytał"), and
+    nothing may close "?" or "!" ('"Why?" he asked')."""
     term = match.group("term")
     between = text[match.end() : nxt.start(1)]
     if term == "." and not match.group("close") and between.strip() in _DASHES:
