@@ -80,11 +80,11 @@ NO_SPLIT = [
     ("de", "Im 19. Jahrhundert lag der Wert bei 3,5 Prozent."),
     ("pl", "Politycy, m.in. Tusk, głosowali za ustawą."),
     ("pl", "Miasta, np. Kraków, protestują, tj. Zarząd i radni."),
-    ("pl", "Biuro przy ul. Długiej otwarto w 2024 r. Sejm o tym wie."),
-    ("ru", "Нефть, газ и т. п. товары подорожали в 2024 г. Москва это признала."),
+    ("pl", "Biuro przy ul. Długiej otwarto w 2024 r. i szybko je rozbudowano."),
+    ("ru", "Нефть, газ и т. п. товары подорожали в 2024 г. и подешевели позже."),
     ("ru", "Концерт в консерватории им. П. И. Чайковского."),
     ("uk", "Росія використовує т.зв. Шахеди для атак."),
-    ("uk", "Університет ім. Шевченка на вул. Володимирській працює з 1834 р. Уряд його підтримує."),
+    ("uk", "Університет ім. Шевченка на вул. Володимирській працює з 1834 р. і має 15 факультетів."),
     ("uk", "Книгу присвячено М. Грушевському та його родині."),
     ("uk", "Нафта, газ і т. п. товари подорожчали."),
     ("fr", "M. Dupont habite au 5, av. Foch depuis 2010."),
@@ -123,6 +123,118 @@ SPLIT = [
 @pytest.mark.parametrize(("lang", "text", "expected"), SPLIT)
 def test_splits(lang: str, text: str, expected: list[str]) -> None:
     assert split_sentences(text, lang) == expected
+
+
+# --- rules found on real text (UD treebanks, development part; sentences written for the test)
+
+REAL_TEXT_NO_SPLIT = [
+    # a number prefix before digits
+    ("en", "Protests spread to Falluja (pop. 256,000) on Tuesday."),
+    ("en", "The site dates to c. 1600 BC and ca. 1400 BC it was rebuilt."),
+    ("ru", "Томас Бейкер (род. 20 января 1934) — английский актёр."),
+    ("pl", "Jan Kowalski (ur. 1880) był inżynierem, a schemat jego mostu pokazano na rys. 4 w załączniku."),
+    ("it", "Resta salvo quanto disposto dall'art. 1002 del codice civile."),
+    ("pt", "Conforme a lei nº. 8.880 de 1994, o valor é fixo."),
+    # a name written with "!"
+    ("en", "She switched from Yahoo! Mail to another service last year."),
+    # ranks, languages and other abbreviations that never end a sentence
+    ("pl", "Zdarzenie potwierdził st. asp. Jan Nowak, a komunikat wydał podkom. Anna Kowalska."),
+    ("uk", "Організація (ісп. Juventudes Socialistas) діє з 1903 року."),
+    ("ru", "Организация (англ. United Nations) основана в 1945 году."),
+    ("fr", "La visite du jardin de J.-P. Martin a attiré 300 personnes."),
+    ("es", "El acuerdo con EE. UU. entra en vigor en enero."),
+    ("pt", "O Sr. Silva e a Dra. Costa chegaram cedo."),
+    ("it", "Il sig. Rossi e il dott. Bianchi hanno firmato."),
+    # what follows the period continues the sentence: "№", "/", a closing bracket
+    ("uk", "Розпорядження Кабінету Міністрів від 11 січня 2017 р. № 8 набуло чинності."),
+    ("uk", "Депутати розглянули проект закону (реєстр. № 6489) у першому читанні."),
+    ("es", "La densidad es de 41 hab. / km² en toda la comarca."),
+    # a date that opens the sentence, or a clause opened by a function word
+    ("pl", "W 2024 r. Polska wydała na obronę rekordową kwotę."),
+    ("pl", "Eksport rósł, a w 2023 r. Niemcy kupiły najwięcej."),
+    ("pl", "W V w. p.n.e. Ateny zbudowały wielką flotę."),
+    ("ru", "В 2010 г. Россия подписала договор."),
+    # a lower-case word after a list's end, a weekday or a quotation attribution
+    ("en", "We meet on Sat. at noon and bring apples, pears, etc. for everyone."),
+    ("en", "The boy, 5 yrs. old, was found approx. two hours later."),
+    ("de", "Der Bau kostet ca. zwei Mio. Euro, ggf. auch mehr, bzw. die Stadt zahlt."),
+    ("it", "Mele, pere, ecc. sono in offerta."),
+    ("pl", "- Co ja mam zrobić? - spytał żałośnie Nowak."),
+    ("en", "“Why?” he asked, and nobody answered."),
+    ("pl", "„To prawda.” — napisał w poniedziałek autor bloga."),
+    # more abbreviations: Polish compass points, Portuguese "n.º"
+    ("pl", "Wzgórze leży na płn. Mazowsza, a rzeka na wsch. Podlasia."),
+    ("pt", "Conforme o n.º 5 do artigo, o valor é fixo."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), REAL_TEXT_NO_SPLIT)
+def test_real_text_rule_does_not_split(lang: str, text: str) -> None:
+    assert split_sentences(text, lang) == [text]
+
+
+REAL_TEXT_SPLIT = [
+    # the closing guillemet at the end of a paragraph stays with its sentence
+    ("fr", "Il a tout expliqué. « Le chantier sera fini en mai. »",
+     ["Il a tout expliqué.", "« Le chantier sera fini en mai. »"]),
+    ("fr", "Le maire a conclu : « Nous tiendrons parole ! »", ["Le maire a conclu : « Nous tiendrons parole ! »"]),
+    # a straight quote standing alone: closing (odd count, or its opener lies before the text) ...
+    ("fr", "qu'ils nous le disent. \" Elle est repartie.", ["qu'ils nous le disent. \"", "Elle est repartie."]),
+    ("fr", 'Il a dit : " Nous verrons. " La séance a repris.', ['Il a dit : " Nous verrons. "', "La séance a repris."]),
+    # ... or opening, when a quote after it pairs with it
+    ("fr", 'La séance a repris. " Nous verrons ", a-t-il dit.', ["La séance a repris.", '" Nous verrons ", a-t-il dit.']),
+    # footnote marks belong to the sentence before them
+    ("en", "Studies have examined bias. [11] Others looked at income. [1 - 3]",
+     ["Studies have examined bias. [11]", "Others looked at income. [1 - 3]"]),
+    ("en", "The method is standard. [3]", ["The method is standard. [3]"]),
+    ("en", "It was reported before (see Smith et al. [4]). We extend it.",
+     ["It was reported before (see Smith et al. [4]).", "We extend it."]),
+    # "EE. UU." is one abbreviation, and it can end a sentence
+    ("es", "La empresa abrió oficinas en EE. UU. Telefónica hizo lo mismo.",
+     ["La empresa abrió oficinas en EE. UU.", "Telefónica hizo lo mismo."]),
+    # a date abbreviation ends a sentence that goes on before it
+    ("pl", "Stocznia zatrudni 500 osób do 2035 r. Rząd obiecał wsparcie.",
+     ["Stocznia zatrudni 500 osób do 2035 r.", "Rząd obiecał wsparcie."]),
+    ("ru", "Компания вышла на биржу в 2010 г. Акции сразу подорожали.",
+     ["Компания вышла на биржу в 2010 г.", "Акции сразу подорожали."]),
+    ("uk", "Закон ухвалили ще 12 березня 2017 р. Уряд його виконує.",
+     ["Закон ухвалили ще 12 березня 2017 р.", "Уряд його виконує."]),
+    ("fr", "La ville fut fondée vers 800 avant J.-C. Carthage devint ensuite un port.",
+     ["La ville fut fondée vers 800 avant J.-C.", "Carthage devint ensuite un port."]),
+    # a numbered item keeps its number (Ukrainian legal texts make it a sentence of its own)
+    ("pl", "1. Spółka ma siedzibę w Krakowie. 2. Kapitał zakładowy wynosi 5000 zł.",
+     ["1. Spółka ma siedzibę w Krakowie.", "2. Kapitał zakładowy wynosi 5000 zł."]),
+    ("it", "866. Vincoli forestali. 867. Sistemazione dei terreni montani.",
+     ["866. Vincoli forestali.", "867. Sistemazione dei terreni montani."]),
+    ("uk", "1. Прийняти закон за основу. 2. Доручити комітету доопрацювати його.",
+     ["1.", "Прийняти закон за основу.", "2.", "Доручити комітету доопрацювати його."]),
+    # a bracket before the period: not an ordinal or an abbreviation
+    ("de", "Ihr erster König war Mojmír I. (herrschte 830 - 846). Ludwig marschierte ein.",
+     ["Ihr erster König war Mojmír I. (herrschte 830 - 846).", "Ludwig marschierte ein."]),
+    # a lower-case word after "?", "!" or the period of a word in no abbreviation list
+    ("en", "i will call you later. what are you doing tonight? i am free.",
+     ["i will call you later.", "what are you doing tonight?", "i am free."]),
+    ("it", "Ha pagato per l'innesto. lo Stato può costruire.", ["Ha pagato per l'innesto.", "lo Stato può costruire."]),
+    # ... a closing quote or bracket may stand between them after a period, a dash before it
+    ("fr", 'Le texte "crée un dispositif particulier". la fédération a réagi.',
+     ['Le texte "crée un dispositif particulier".', "la fédération a réagi."]),
+    ("fr", "- si vous avez eu une infection. - si vous avez été traité.",
+     ["- si vous avez eu une infection.", "- si vous avez été traité."]),
+    # an abbreviation in upper case is an acronym ("Fr." is Frau, "FR" a newspaper)
+    ("de", "Das sagte Stihl der FR. Die Delegierten stimmten zu.", ["Das sagte Stihl der FR.", "Die Delegierten stimmten zu."]),
+    # a temperature's unit is no initial
+    ("es", "La temperatura subió 2º C. Muchos científicos lo temen.",
+     ["La temperatura subió 2º C.", "Muchos científicos lo temen."]),
+    # a list's end before a capital
+    ("it", "Compra mele, pere ecc. Poi torna a casa.", ["Compra mele, pere ecc.", "Poi torna a casa."]),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), REAL_TEXT_SPLIT)
+def test_real_text_rule_splits(lang: str, text: str, expected: list[str]) -> None:
+    got = split_sentences(text, lang)
+    assert got == expected
+    _assert_invariants(text, got)
 
 
 def test_blank_line_is_a_boundary() -> None:
@@ -203,7 +315,7 @@ def test_punctuation_dense_text_keeps_invariants(text: str, lang: str) -> None:
     )
 )
 def test_plain_sentences_round_trip(sentences: list[str]) -> None:
-    tables = (abbr.STRONG, abbr.WEAK, abbr.NUMBER_PREFIX, abbr.FINAL)
+    tables = (abbr.STRONG, abbr.WEAK, abbr.NUMBER_PREFIX, abbr.FINAL, abbr.DATE)
     known = {word for table in tables for words in table.values() for word in words}
     assume(all(s.split()[-1][:-1].lower() not in known for s in sentences))
     assert split_sentences(" ".join(sentences), "en") == sentences

@@ -12,19 +12,38 @@ Classes (see ``sentences._period_is_boundary`` for how they are used):
   Count words ("тис.", "tys.") are weak, complete units ("proc.", "руб.") are not: a
   capital after "5 тис." is usually the counted noun, after "5 proc." a new sentence.
 * ``NUMBER_PREFIX``: introduces a number ("No. 5", "art. 12"): no split before a digit.
-* ``FINAL``: may end a sentence although its last part is a single letter ("т. д.", "т. п."),
-  which would otherwise be read as an initial: split before an upper-case word.
+* ``FINAL``: may end a sentence, so split before an upper-case word, but never before a
+  lower-case one (where a plain word's period may split): closing a list ("etc.", "т. д.",
+  whose single-letter last part would otherwise be read as an initial) or a unit ("руб.").
+* ``DATE``: ends a date ("w 2035 r.", "в 2010 г.", "XIX w.", "300 a. C."): after a number it
+  is weak while the sentence so far is a few words ("W 2024 r. Polska ..." opens a sentence
+  with the date) and an ordinary word later ("... otwarto w 2024 r. Sejm ..." ends one).
 * ``STARTERS``: function words that open sentences; capitalised mid-sentence they are rare.
+
+A period after a word in none of these lists (a "plain" word) ends a sentence even before a
+lower-case word ("whatever. i will"), so every abbreviation that is followed by lower-case
+words mid-sentence belongs in one of them, units too ("5 yrs. old": ``FINAL``).
+* ``EXCLAIMED``: names written with "!" ("Yahoo! Mail"): no boundary after them before a
+  capitalised word that is not a starter.
 """
 
 from __future__ import annotations
 
-__all__ = ["FINAL", "NUMBER_PREFIX", "ORDINAL_LANGS", "STARTERS", "STRONG", "WEAK", "WEAK_SUFFIXES"]
+__all__ = [
+    "DATE", "EXCLAIMED", "FINAL", "JOINED_ITEM_LANGS", "NUMBER_PREFIX", "ORDINAL_LANGS", "STARTERS", "STRONG",
+    "WEAK", "WEAK_SUFFIXES",
+]
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
+
+#: Languages whose numbered items stay one sentence with their number ("2. Kapitał zakładowy
+#: ...", "867. Sistemazione ..."): no boundary after a number that opens a sentence. Elsewhere
+#: the number is a sentence of its own, as Ukrainian legal texts are annotated ("1." "Прийняти
+#: за основу ..."); that is also the rule for unknown languages.
+JOINED_ITEM_LANGS: frozenset[str] = frozenset({"en", "de", "pl", "fr", "es", "pt", "it"})
 
 #: Languages that write ordinal numbers with a period ("am 22. September").
 ORDINAL_LANGS: frozenset[str] = frozenset({"de", "da", "no", "nb", "nn", "fi", "et", "is", "cs", "sk", "sl", "hr", "sr", "bs", "hu", "lv"})
@@ -36,19 +55,23 @@ STRONG: dict[str, frozenset[str]] = {
     ),
     "de": _words(
         "dr prof hr frau fr hl z.b d.h z.t u.u bzw ca vgl sog ggf evtl inkl zzgl bspw insb "
-        "dipl ing st nr geb gegr s.o s.u o.g i.d.r u.e a.d"
+        "dipl ing st nr geb gegr s.o s.u o.g i.d.r u.e a.d ehem eigtl allg bes gem lt mind max "
+        "zzt zit vorm nachm ggü"
     ),
     "pl": _words(
         "dr prof hab mgr inż lek ks św gen kpt m.in np tj tzn tzw ul al os ok ds pt red dyr "
-        "przew pos sen im prez pn zob por ob wł ew jw nt dot wsp mjr płk ppłk gen.dyw"
+        "przew pos sen im prez pn zob por ob wł ew jw nt dot wsp mjr płk ppłk gen.dyw st asp "
+        "podkom nadkom kom insp nadinsp mł sierż szer kpr chor ppor pocz ws tow wsch zach płn płd ub"
     ),
     "ru": _words(
         "им ул пер просп наб пл св проф акад доц ген см напр т.е т.к т.н т.ч т.зв и.о "
-        "гр тов зам ред ср пос дер г-н г-жа"
+        "гр тов зам ред ср пос дер г-н г-жа англ нем франц исп итал лат греч ок "
+        "польск укр"
     ),
     "uk": _words(
         "ім вул просп пров пл наб бульв майд св проф акад доц ген див напр т.зв т.ч т.б "
-        "в.о гр ред зам пос"
+        "в.о гр ред зам пос англ нім франц фр ісп італ лат грец рос пол "
+        "укр реєстр"
     ),
     "fr": _words(
         "m mm mme mlle mgr dr pr ste av bd boul fg cf env c.-à-d c.à.d p.ex vs gén cdt "
@@ -56,14 +79,22 @@ STRONG: dict[str, frozenset[str]] = {
     ),
     "es": _words(
         "sr sra srta sres dr dra lic ing arq prof dña dn av avda pza gral pdte excmo excma "
-        "ilmo sto sta ud uds vd vds aprox p.ej vs mons fdo dpto depto"
+        "ilmo sto sta ud uds vd vds aprox p.ej vs mons fdo dpto depto ee"
+    ),
+    "pt": _words(
+        "sr sra srta srs dr dra drs prof profa eng arq av pç exmo exma ilmo sto sta v.exa "
+        "p.ex aprox vs dto gal cel ten cap pe dep gov min pres séc sr.ª"
+    ),
+    "it": _words(
+        "sig sigg sig.ra sig.na dott dott.ssa prof prof.ssa avv ing arch geom rag on sen mons "
+        "p.es es cfr gen col ten cap magg s.e dr sec ss vd"
     ),
 }
 
 WEAK: dict[str, frozenset[str]] = {
     "en": _words(
-        "jr sr inc ltd co corp bros st mt ft ave blvd rd jan feb mar apr jun jul aug sep sept "
-        "oct nov dec a.m p.m est dept univ"
+        "jr sr inc ltd co corp bros st mt ft ave blvd rd al jan feb mar apr jun jul aug sep sept "
+        "oct nov dec mon tue tues wed thu thur thurs fri sat sun a.m p.m est dept univ"
     ),
     "de": _words(
         "jh jhd str tel mio mrd tsd std min sek jan feb mär apr jun jul aug sep sept okt nov "
@@ -73,25 +104,48 @@ WEAK: dict[str, frozenset[str]] = {
     "ru": _words("г гг в вв ст тыс млн млрд обл р пр мин сек"),
     "uk": _words("р рр ст тис млн млрд обл год хв"),
     "fr": _words("j.-c s éd min cie"),
-    "es": _words("a.c d.c j.c cía pte"),
+    "es": _words("cía pte st"),
+    "pt": _words("jan fev mar abr mai jun jul ago set out nov dez ltda cia"),
+    "it": _words("gen feb mar apr mag giu lug ago set ott nov dic"),
 }
 
 NUMBER_PREFIX: dict[str, frozenset[str]] = {
-    "en": _words("no nos fig vol ch art p pp tel"),
-    "de": _words("abs art ziff bd jg tel s"),
-    "pl": _words("art ust pkt poz tel lit s nr"),
-    "ru": _words("ст ч п д кв тел рис табл гл стр"),
+    "en": _words("no nos fig vol ch art p pp tel pop ca c op"),
+    "de": _words("abs art ziff bd jg tel s abb kap"),
+    "pl": _words("art ust pkt poz tel lit s nr ur zm rys ryc tab"),
+    "ru": _words("ст ч п д кв тел рис табл гл стр род"),
     "uk": _words("ст ч п буд кв тел рис табл гл стор"),
     "fr": _words("art p n no vol chap tél fig"),
-    "es": _words("art núm pág tel cap vol fig n"),
+    "es": _words("art núm pág tel cap vol fig n ca"),
+    "pt": _words("art n nº n.º núm pág p pp cap vol fig tel ca"),
+    "it": _words("art artt n nn pag pagg p pp cap vol fig tel att disp ca"),
 }
 
 FINAL: dict[str, frozenset[str]] = {
-    "ru": _words("т.д т.п"),
-    "uk": _words("т.д т.п"),
-    "fr": _words("h"),
-    "es": _words("h"),
+    "en": _words("etc yrs hrs mins secs lbs ozs sq"),
+    "de": _words("usw usf etc"),
+    "pl": _words("itd itp etc proc zł br"),
+    "ru": _words("т.д т.п др руб коп долл"),
+    "uk": _words("т.д т.п ін грн коп долл"),
+    "fr": _words("h etc hab"),
+    "es": _words("h ee.uu etc hab"),
+    "pt": _words("etc"),
+    "it": _words("ecc etc"),
 }
+
+DATE: dict[str, frozenset[str]] = {
+    "pl": _words("r rr w ww p.n.e n.e"),
+    "ru": _words("г гг в вв н.э"),
+    "uk": _words("р рр ст н.е"),
+    "de": _words("jh jhd v.chr n.chr"),
+    "es": _words("a.c d.c j.c"),
+    "pt": _words("a.c d.c"),
+    "it": _words("a.c d.c"),
+    "en": _words("b.c a.d b.c.e c.e"),
+    "fr": _words("av.j.-c j.-c"),
+}
+
+EXCLAIMED: frozenset[str] = _words("yahoo jeopardy")
 
 #: Endings that make a token weak: German street names ("Hauptstr. 5").
 WEAK_SUFFIXES: dict[str, tuple[str, ...]] = {"de": ("str",)}
@@ -145,5 +199,18 @@ STARTERS: dict[str, frozenset[str]] = {
         "durante tras según y o pero sin embargo también además luego después antes entonces "
         "ahora hoy ayer mañana ya allí aquí ahí cuando donde qué quién cómo por qué si no se "
         "le les es hay hubo había habrá fue son dos tres cuatro cinco diez cien mil varios"
+    ),
+    "pt": _words(
+        "o a os as um uma uns umas ele ela eles elas nós eu você este esta estes estas esse "
+        "essa isso isto aquele aquela seu sua seus suas em no na nos nas de do da dos das por "
+        "pelo pela para com sem sobre desde durante após segundo e ou mas porém também além "
+        "depois antes então agora hoje ontem amanhã já ali aqui quando onde que quem como "
+        "porque se não há foi são é dois duas três quatro cinco dez cem mil vários"
+    ),
+    "it": _words(
+        "il lo la i gli le l un uno una è e ed ma o però quindi poi anche in a da di del della "
+        "nel nella con per su tra fra non si ci ne questo questa questi quello quella che chi "
+        "come dove quando perché se lui lei loro noi voi io tutti tutto molti oggi ieri domani "
+        "già ora intanto inoltre secondo dopo prima mentre così due tre quattro cinque dieci"
     ),
 }

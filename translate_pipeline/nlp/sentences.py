@@ -4,15 +4,23 @@
 whitespace-stripped substring of ``text``, in order; only whitespace is ever dropped.
 
 How it works: one precompiled regex finds candidate boundaries (terminal punctuation, then
-optional closing quotes/brackets, then whitespace; CJK full stops need no whitespace). A
-candidate is a boundary unless the next word starts lower-case; for a lone period the word
-before it is looked up in per-language abbreviation classes (``_abbreviations``): strong
-abbreviations never split, weak ones ("2024 r.", "Inc.", initials, German ordinals such as
-"am 22.") split only before a typical sentence opener ("Die", "To", "Про"). Blank lines are
-hard boundaries. Unknown language codes use the union of all lists.
+optional closing quotes/brackets and footnote marks such as "[11]", then whitespace or the end
+of the text; CJK full stops need no whitespace). A candidate is no boundary when what follows
+continues the sentence ("(pop. 256,000)", "р. № 8", "hab. / km²"). Before a lower-case word it
+is a boundary only after "?", "!" or the period of a plain word (one in no abbreviation list:
+"later. what are you doing?"). Before any other word, "!", "?" and "…" split ("Yahoo!
+Mail" aside); for a lone period the word before it is looked up in per-language abbreviation
+classes (``_abbreviations``): strong abbreviations never split, weak ones ("Inc.", initials,
+German ordinals such as "am 22.") split only before a typical sentence opener ("Die", "To",
+"Про"), date abbreviations after a number ("w 2035 r.", "в 2010 г.") split before a capital
+unless the date opens the sentence ("W 2024 r. Polska ..."), and a number opening a sentence
+stays with its item ("2. Kapitał ..."). A straight quote standing alone after a boundary
+goes with the sentence it closes. Blank lines are hard boundaries. Unknown language codes use
+the union of all lists. Design notes and the evaluation on Universal Dependencies treebanks:
+``docs/sentences.md``.
 
-Evaluation (``benchmarks/eval_sentences.py``): 185 hand-written news cases, 26-27 per
-language in ``tests/data/sentences``; share of cases split exactly right, and speed in
+Evaluation on our gold set (``benchmarks/eval_sentences.py``): 185 hand-written news cases,
+26-27 per language in ``tests/data/sentences``; share of cases split exactly right, and speed in
 sentences/second on one core of an idle machine (CPython 3.11):
 
 =====  ======  =====  =========  =====  ==============
@@ -57,17 +65,30 @@ _OPENERS = "\"'«»„“”‘’‚‹›([{¿¡—–-「『（【"
 
 _CLOSER_CLASS = "[" + re.escape(_CLOSERS) + "]"
 # A boundary candidate: terminal punctuation, closing quotes/brackets (French puts a space
-# before a closing guillemet: "fini ! »"), then whitespace. CJK full stops need no space.
-# The lookbehind starts a match only at the head of a punctuation run (keeps it linear).
+# before a closing guillemet: "fini ! »"), footnote marks ("bias. [11]"), then whitespace or
+# the end of the text. CJK full stops need no space. The lookbehind starts a match only at
+# the head of a punctuation run (keeps it linear).
 _CANDIDATE_RE = re.compile(
     "(?<![" + re.escape(_TERMINALS) + "])(?P<term>[" + re.escape(_TERMINALS) + "]+)"
-    "(?P<close>(?:" + _CLOSER_CLASS + r"|\s[»›](?=\s|$))*)"
-    r"\s+"
+    "(?P<close>(?:" + _CLOSER_CLASS + r"|\s[»›](?=\s|$)|\s?\[\d{1,3}(?:\s?[-–,]\s?\d{1,3})*\])*)"
+    r"(?:\s+|$)"
     "|(?<![" + re.escape(_CJK_TERMINALS) + "])(?P<cjk>[" + re.escape(_CJK_TERMINALS) + "]+"
     + _CLOSER_CLASS + "*)"
 )
 # The next word after a candidate, skipping opening quotes, brackets, dashes and ¿¡.
 _NEXT_WORD_RE = re.compile("[\\s" + re.escape(_OPENERS) + r"]*(\w*)(\.?)")
+# After a candidate, a character that continues the sentence: "(pop. 256,000)",
+# "2017 р. № 8", "hab. / km²", "al. [4]).", "meaning? ... There".
+_CONTINUERS = frozenset(",;:)]}/%№….")
+# A straight double quote standing alone after a boundary ('savoir. " Elle'): see _closes.
+_LONE_QUOTE_RE = re.compile(r'\s+"(?=\s|$)')
+# "J.-P." (Jean-Pierre): a hyphenated initial.
+_HYPHEN_INITIAL_RE = re.compile(r"[^\W\d_]\.-[^\W\d_]")
+_QUOTE_LOOKAHEAD = 2000
+_DASHES = frozenset("-–—")
+_ROMAN_RE = re.compile(r"[IVXLCDM]+")
+_DATE_OPENING_WORDS = 4
+_CLAUSE_BREAK_RE = re.compile(r"[,;:]\s")
 _PARAGRAPH_RE = re.compile(r"\n[^\S\n]*\n\s*")
 _ACRONYM_RE = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
 _WINDOW = 64
@@ -85,12 +106,19 @@ class _Rules:
     starters: frozenset[str]
     ordinals: bool
     weak_suffixes: tuple[str, ...] = ()
+    date: frozenset[str] = frozenset()
+    joined_items: bool = False
+    #: Every abbreviation of every language: a word that is none of them is "plain".
+    known: frozenset[str] = frozenset()
 
 
 def _union(table: dict[str, frozenset[str]]) -> frozenset[str]:
     return frozenset().union(*table.values())
 
 
+_KNOWN = frozenset().union(
+    *(_union(t) for t in (_abbr.STRONG, _abbr.WEAK, _abbr.NUMBER_PREFIX, _abbr.FINAL, _abbr.DATE))
+)
 _GENERIC = _Rules(
     strong=_union(_abbr.STRONG),
     weak=_union(_abbr.WEAK),
@@ -99,6 +127,8 @@ _GENERIC = _Rules(
     starters=_union(_abbr.STARTERS),
     ordinals=False,
     weak_suffixes=tuple(sorted({s for v in _abbr.WEAK_SUFFIXES.values() for s in v})),
+    date=_union(_abbr.DATE),
+    known=_KNOWN,
 )
 # Titles used in news of every language ("Dr. Müller", "Prof. Kowalski").
 _COMMON_STRONG: frozenset[str] = frozenset({"dr", "prof", "mr", "mrs"})
@@ -125,6 +155,9 @@ def _rules_for(lang: str) -> _Rules:
         starters=_abbr.STARTERS[lang],
         ordinals=lang in _abbr.ORDINAL_LANGS,
         weak_suffixes=_abbr.WEAK_SUFFIXES.get(lang, ()),
+        date=_abbr.DATE.get(lang, frozenset()),
+        joined_items=lang in _abbr.JOINED_ITEM_LANGS,
+        known=_KNOWN,
     )
 
 
@@ -155,15 +188,61 @@ def _is_weak_shape(token: str, rules: _Rules) -> bool:
     return token.isupper() and _ACRONYM_RE.fullmatch(token) is not None
 
 
-def _period_is_boundary(text: str, pos: int, word: str, word_dot: str, rules: _Rules) -> bool:
-    """Decide a lone period at ``pos`` followed by ``word`` (which is not lower-case)."""
-    window = text[max(0, pos - _WINDOW) : pos]
+def _is_number(token: str) -> bool:
+    """"2035", "1990-1995", "XIX": what a date abbreviation follows."""
+    return any(ch.isdigit() for ch in token) or _ROMAN_RE.fullmatch(token) is not None
+
+
+def _unelided(token: str) -> str:
+    """The word after an elided article: "dall'art" -> "art", "l'av" -> "av"."""
+    if "'" not in token and "’" not in token:
+        return token
+    for apostrophe in "'’":
+        head, sep, tail = token.rpartition(apostrophe)
+        if sep and len(tail) >= 2 and 0 < len(head) <= 5 and head.isalpha():
+            return tail
+    return token
+
+
+def _is_plain_word(token: str, prev: str, rules: _Rules) -> bool:
+    """A word whose period ends a sentence even before a lower-case word: no abbreviation
+    of any language, no initial, acronym or number, not after another abbreviation."""
+    return (
+        len(token) >= 2
+        and token.isalpha()
+        and _ROMAN_RE.fullmatch(token) is None
+        and not prev.endswith(".")
+        and token.lower() not in rules.known
+        and not _is_weak_shape(token, rules)
+    )
+
+
+def _date_ends_sentence(window: str, word: str, word_dot: str, rules: _Rules) -> bool:
+    """A date abbreviation before a capitalised word: it ends the sentence unless the date
+    opens the sentence or a clause that a function word opens ("W 2024 r. Polska ...",
+    "..., a w 1916 r. Asty Film ..."); the window holds the sentence up to the date."""
+    words = window.split()
+    clause = _CLAUSE_BREAK_RE.split(window)[-1].split()
+    if len(clause) < len(words) and clause and clause[0].lower() in rules.starters:
+        words = clause
+    opening = sum(1 for w in words[:-1] if not w.endswith(".")) <= _DATE_OPENING_WORDS  # "до н. э."
+    return not opening or _opens_sentence(word, word_dot, rules)
+
+
+def _period_is_boundary(text: str, start: int, pos: int, word: str, word_dot: str, rules: _Rules) -> bool:
+    """Decide a lone period at ``pos`` followed by ``word`` (which is not lower-case);
+    the sentence being cut began at ``start``."""
+    window = text[max(start, pos - _WINDOW) : pos]
     if not window or window[-1].isspace():
         return True
     parts = window.split()
-    token = parts[-1].lstrip(_OPENERS).rstrip(_CLOSERS)
+    bare = parts[-1].lstrip(_OPENERS)
+    token = bare.rstrip(_CLOSERS)
     if not token:
         return True
+    if len(token) < len(bare) and not bare.endswith("'"):  # (an apostrophe may end a word)
+        return True  # a bracket or quote before the period: "(herrschte 830 - 846)."
+    token = _unelided(token)
     prev = parts[-2].lstrip(_OPENERS) if len(parts) > 1 else ""
     low = token.lower()
     if prev.endswith("."):
@@ -172,22 +251,56 @@ def _period_is_boundary(text: str, pos: int, word: str, word_dot: str, rules: _R
             return True
         if combo in rules.strong:
             return False
+        if combo in rules.date:
+            return _date_ends_sentence(window, word, word_dot, rules)
         if combo in rules.weak:
             return _opens_sentence(word, word_dot, rules)
     if low in rules.final:
         return True
-    if low in rules.strong:
-        return False
+    if low in rules.strong and not (len(token) > 1 and token.isupper() and not word.isupper()):
+        return False  # (in upper case it is an acronym: "sagte Stihl der FR. Die ...")
     if low in rules.number_prefix and word[:1].isdigit():
         return False
+    if rules.joined_items and token.isdigit() and len(parts) == 1 and len(window) < _WINDOW:
+        return False  # an item number opening the sentence: "2. Kapitał zakładowy ..."
     if len(token) == 1 and token.isupper() and (_is_initial(prev) or (len(word) == 1 and word_dot)):
         return False  # inside a run of initials: "J. K. Rowling", "J. M. G. Le Clézio"
+    if low in rules.date and ("." in low or _is_number(prev.rstrip(".,"))):
+        # "W 2024 r. Polska ..." opens with the date; "... otwarto w 2024 r. Sejm" ends with it.
+        return _date_ends_sentence(window, word, word_dot, rules)
+    if _HYPHEN_INITIAL_RE.fullmatch(token):
+        return False  # "J.-P. Bruneau"
+    if len(token) == 1 and prev.endswith(("°", "º")):
+        return True  # a temperature: "bis 2º C. Muchos ..."
     if low in rules.weak or low.endswith(rules.weak_suffixes) or _is_weak_shape(token, rules):
         return _opens_sentence(word, word_dot, rules)
     return True
 
 
-def _is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
+def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Match[str], rules: _Rules) -> bool:
+    """A lower-case word after a candidate: a boundary only after "?", "!" or a plain word's
+    period ("up? i didn't", "one. they are"). Nothing may open between them but a dash after
+    a period (after "?" or "!" a dash or quote is a quotation going on: "? - spytał"), and
+    nothing may close "?" or "!" ('"Why?" he asked')."""
+    term = match.group("term")
+    between = text[match.end() : nxt.start(1)]
+    if term == "." and not match.group("close") and between.strip() in _DASHES:
+        between = ""  # a list item or a reply after a full stop: "cardiaque. - si vous ..."
+    if between or match.group("close") and term != ".":
+        return False
+    if term.strip("?!"):
+        if term != ".":
+            return False  # "...", "…": the sentence goes on ("rose... but only a little")
+        window = text[max(start, match.start() - _WINDOW) : match.start()]
+        parts = window.split()
+        if not parts:
+            return False
+        token = _unelided(parts[-1].lstrip(_OPENERS).rstrip(_CLOSERS))
+        return _is_plain_word(token, parts[-2] if len(parts) > 1 else "", rules)
+    return True
+
+
+def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
     """Decide whether a candidate found by ``_CANDIDATE_RE`` ends a sentence."""
     cjk = match.group("cjk")
     if cjk:
@@ -197,21 +310,40 @@ def _is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
     nxt = _NEXT_WORD_RE.match(text, match.end())
     word = nxt.group(1) if nxt else ""
     word_dot = nxt.group(2) if nxt else ""
-    if word[:1].islower():
+    if not word and nxt and nxt.end() < len(text) and text[nxt.end()] in _CONTINUERS:
         return False
+    if word[:1].islower():
+        return nxt is not None and _lower_case_boundary(text, start, match, nxt, rules)
     term = match.group("term")
     if term != ".":
+        if term == "!" and word and not match.group("close"):
+            name = text[max(start, match.start() - _WINDOW) : match.start()].rsplit(None, 1)[-1:]
+            if name and name[0].lower() in _abbr.EXCLAIMED and word.lower() not in rules.starters:
+                return False  # "Yahoo! Mail"
         return True  # "!", "?", "…", "...", "?!"
-    return _period_is_boundary(text, match.start(), word, word_dot, rules)
+    return _period_is_boundary(text, start, match.start(), word, word_dot, rules)
+
+
+def _closes(block: str, start: int, cut: int, after: int) -> bool:
+    """Does a straight quote standing alone after a sentence close it? Yes when the sentence
+    has an odd number of them, or when the quotes after it pair up without it (its opener
+    lies before the text: a fragment). Looks ahead a bounded stretch, so it stays linear."""
+    return bool(block.count('"', start, cut) % 2) or not block.count('"', after, after + _QUOTE_LOOKAHEAD) % 2
 
 
 def _split_block(block: str, rules: _Rules, out: list[str]) -> None:
     """Append the sentences of one paragraph-free block to ``out``."""
     start = 0
+    end = len(block)
     for match in _CANDIDATE_RE.finditer(block):
-        if not _is_boundary(block, match, rules):
+        if match.end() == end and not match.group("cjk"):
+            break  # the block's own end (with its closers: "fini. »"): the tail below
+        if match.start() < start or not _is_boundary(block, start, match, rules):
             continue
         cut = match.end("cjk") if match.group("cjk") else match.end("close")
+        quote = _LONE_QUOTE_RE.match(block, cut)
+        if quote and _closes(block, start, cut, quote.end()):
+            cut = quote.end()  # the sentence's closing quote: 'savoir. " Elle'
         piece = block[start:cut].strip()
         if piece:
             out.append(piece)
