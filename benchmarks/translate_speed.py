@@ -8,7 +8,7 @@ corpus of news articles, it measures in one run:
 (a) ``argostranslate.translate.translate(article, from, to)`` once per article, its defaults
     (ARGOS_BATCH_SIZE=32 *tokens*, inter_threads=1, intra_threads=0, beam 4). Its default
     sentence splitter (MiniSBD) downloads an ONNX model on first use, and there is no network,
-    so the splitter (only) is replaced by ours (``translate_pipeline.sentences.split_sentences``).
+    so the splitter (only) is replaced by ours (``translate_pipeline.nlp.sentences.split_sentences``).
 (b) raw CTranslate2: one ``Translator``, ``translate_batch`` over all sentences at once
     (32 examples a batch on CPU, 256 on a GPU, as the engine; beam 4, length_penalty 0.2,
     replace_unknowns), each threading layout

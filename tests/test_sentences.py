@@ -1,4 +1,4 @@
-"""Tests for translate_pipeline.sentences: gold set, invariants, abbreviations, properties."""
+"""Tests for translate_pipeline.nlp.sentences: gold set, invariants, abbreviations, properties."""
 
 from __future__ import annotations
 

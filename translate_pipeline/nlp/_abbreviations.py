@@ -1,4 +1,4 @@
-"""Abbreviation and sentence-starter lists for :mod:`translate_pipeline.sentences`.
+"""Abbreviation and sentence-starter lists for :mod:`translate_pipeline.nlp.sentences`.
 
 Every entry is lower-case and written without its final period; internal periods stay
 (``"e.g"``, ``"m.in"``, ``"т.зв"``). Spaced forms are matched with the space removed, so

