@@ -37,14 +37,14 @@ tp models install "$W"/pkg/*.argosmodel || exit 1
 RUN=(run "$ROOT/samples" --from de --to en --no-cache --quiet)
 
 step "A: as installed"
-python3 -c "from translate_pipeline.translate.engine import cuda_problem; print('cuda_problem:', cuda_problem())"
+python3 -c "from translate_pipeline.translation.engine import cuda_problem; print('cuda_problem:', cuda_problem())"
 tp "${RUN[@]}" -o "$W/cpu" --device cpu; echo "cpu rc=$?"
 tp "${RUN[@]}" -o "$W/cpu32" --device cpu --compute-type float32; echo "cpu float32 rc=$?"
 tp "${RUN[@]}" -o "$W/cuda" --device cuda; echo "cuda rc=$?"
 tp "${RUN[@]}" -o "$W/auto" --device auto; echo "auto rc=$?"
 same "$W/cpu" "$W/auto"
 
-if [ -n "$(python3 -c 'from translate_pipeline.translate.engine import cuda_problem; print(cuda_problem() or "")')" ]; then
+if [ -n "$(python3 -c 'from translate_pipeline.translation.engine import cuda_problem; print(cuda_problem() or "")')" ]; then
     step "B: CUDA 13's cuBLAS under CUDA 12's name"
     lib=$(find /opt /usr -name 'libcublas.so.13*' 2>/dev/null | head -1)
     echo "found: ${lib:-none}"
@@ -53,7 +53,7 @@ if [ -n "$(python3 -c 'from translate_pipeline.translate.engine import cuda_prob
         ln -sf "$lib" "$W/cu12/libcublas.so.12"
         ln -sf "$(dirname "$lib")"/libcublasLt.so.13 "$W/cu12/libcublasLt.so.12"
         export LD_LIBRARY_PATH=$W/cu12:${LD_LIBRARY_PATH:-}
-        python3 -c "from translate_pipeline.translate.engine import cuda_problem; print('cuda_problem:', cuda_problem())"
+        python3 -c "from translate_pipeline.translation.engine import cuda_problem; print('cuda_problem:', cuda_problem())"
         rm -rf "$W/cuda" "$W/auto"
     fi
 fi

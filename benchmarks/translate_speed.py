@@ -375,7 +375,7 @@ def _child_ctranslate2(spec: dict) -> dict:
 def _child_pipeline(spec: dict) -> dict:
     """`translate-pipeline run ...` in-process, timed without interpreter start-up."""
     start = time.perf_counter()
-    from translate_pipeline.translate import engine as engine_module
+    from translate_pipeline.translation import engine as engine_module
     from translate_pipeline.cli import cli
 
     imported = time.perf_counter()

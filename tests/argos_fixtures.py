@@ -77,7 +77,7 @@ def uk_en_package(argos_package_factory) -> Path:
 
 @pytest.fixture
 def install_argos(argos_package_factory):
-    from translate_pipeline.translate.packages import install_file
+    from translate_pipeline.translation.packages import install_file
 
     def install(from_code: str, to_code: str, **kw):
         return install_file(argos_package_factory(from_code, to_code, **kw))

@@ -79,7 +79,8 @@ def test_detect_failures_exit_1_and_others_still_done(tmp_path, corpus):
     assert "\tfr\t" in result.stdout
     errors = result.stderr.strip().splitlines()
     assert len(errors) == 2
-    assert str(short) in errors[0] and "--from" in errors[0]
+    assert str(short) in errors[0] and "too short" in errors[0]
+    assert "--from" not in result.stderr  # detect has no --from to suggest
     assert "missing.txt" in errors[1] and "no such file" in errors[1]
 
 

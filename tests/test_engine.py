@@ -2,7 +2,7 @@
 
 import pytest
 
-from translate_pipeline.translate.engine import Engine, EngineOptions, _PackageRunner
+from translate_pipeline.translation.engine import Engine, EngineOptions, _PackageRunner
 from translate_pipeline.errors import MissingPairError
 from translate_pipeline.pipeline import Failure, Pipeline, Settings
 from translate_pipeline.records import Article
@@ -178,7 +178,7 @@ def test_pipeline_windows_keep_input_order(installed_de_en):
 
 
 def test_cublas_library_named_for_the_ctranslate2_build():
-    from translate_pipeline.translate.engine import _cublas_name
+    from translate_pipeline.translation.engine import _cublas_name
 
     assert _cublas_name("4.8.5") == "libcublas.so.12"
     assert _cublas_name("3.24.0") == "libcublas.so.11"
@@ -246,7 +246,7 @@ def test_cublas_from_the_pip_wheel_is_loaded_when_installed(tmp_path, monkeypatc
     import importlib.util
     import sys
 
-    from translate_pipeline.translate.engine import _preload_pip_cublas
+    from translate_pipeline.translation.engine import _preload_pip_cublas
 
     if importlib.util.find_spec("nvidia") is None:
         _preload_pip_cublas("libcublas.so.12")  # no nvidia-* package at all: nothing to do
@@ -265,7 +265,7 @@ def test_cublas_from_the_pip_wheel_is_loaded_when_installed(tmp_path, monkeypatc
 def test_auto_falls_back_to_the_cpu_once_when_the_gpu_cannot_be_used(monkeypatch, caplog):
     # The check itself ran on an H200 with only CUDA 13 (benchmarks/gpu_check.sh); here the
     # decision that follows from its answer.
-    from translate_pipeline.translate import engine as engine_module
+    from translate_pipeline.translation import engine as engine_module
     from translate_pipeline.errors import PipelineError
 
     problem = "CTranslate2 4.8.5 needs CUDA 12's cuBLAS (libcublas.so.12), which cannot be loaded"

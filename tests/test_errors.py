@@ -14,6 +14,7 @@ EXAMPLES = {
     errors.PipelineError: errors.PipelineError("thing", "broke"),
     errors.InputError: errors.InputError("a.txt", "is empty"),
     errors.DetectionError: errors.DetectionError("a.txt", "too short to detect"),
+    errors.LanguageCodeError: errors.LanguageCodeError("English", "is a language name", "en"),
     errors.ModelError: errors.ModelError("de->en", "bad"),
     errors.PackageError: errors.PackageError("pkg.argosmodel", "not a zip"),
     errors.MissingPairError: errors.MissingPairError("de", "uk", [("de", "en")], [("en", "uk")]),
@@ -33,7 +34,16 @@ def test_every_exception_of_the_module_has_an_example():
     defined = {obj for _, obj in inspect.getmembers(errors, inspect.isclass)
                if issubclass(obj, Exception) and obj.__module__ == errors.__name__}
     assert defined == set(EXAMPLES)
-    assert set(errors.__all__) == {cls.__name__ for cls in defined}
+    assert set(errors.__all__) == {cls.__name__ for cls in defined} | {"with_advice"}
+
+
+def test_advice_is_for_commands_not_in_the_message():
+    error = errors.DetectionError("a.txt", "text too short to detect its language (3 letters)")
+    assert "--from" not in str(error)
+    assert errors.with_advice(error) == (
+        "a.txt: text too short to detect its language (3 letters); "
+        "give the language with --from LANG")
+    assert errors.with_advice(errors.InputError("a.txt", "is empty")) == "a.txt: is empty"
 
 
 @pytest.mark.parametrize("cls", sorted(EXAMPLES, key=lambda c: c.__name__), ids=lambda c: c.__name__)

@@ -126,7 +126,7 @@ def server(monkeypatch):
 @pytest.fixture
 def engine_calls(monkeypatch):
     """Sentences handed to the translation engine, per call (any Engine in this process)."""
-    from translate_pipeline.translate.engine import Engine
+    from translate_pipeline.translation.engine import Engine
 
     calls: list[int] = []
     real = Engine.translate

@@ -29,11 +29,12 @@ def test_detection_is_reproducible():
 
 
 @pytest.mark.parametrize("text", ["", "   ", "12345 678 !!!", "ok no"])
-def test_too_short_or_undetectable_suggests_from(text):
+def test_too_short_or_undetectable_names_the_input_and_advises(text):
     with pytest.raises(DetectionError) as info:
         detect_language(text, "input.txt")
     assert "input.txt" in str(info.value)
-    assert "--from" in str(info.value)
+    assert "--from" not in str(info.value)  # the library names no flag; commands add it
+    assert info.value.advice == "give the language with --from LANG"
 
 
 def test_given_language_has_full_confidence():

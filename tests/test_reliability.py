@@ -123,7 +123,7 @@ def test_rerun_skips_complete_articles_without_translating(tmp_path, install_arg
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.*") if p.name != LOCK}
     contents = snapshot(out)
 
-    from translate_pipeline.translate.engine import Engine
+    from translate_pipeline.translation.engine import Engine
 
     def no_translation(self, jobs):
         raise AssertionError("a complete article was translated again")

@@ -9,8 +9,8 @@ import textwrap
 from click.testing import CliRunner
 
 from translate_pipeline.cli import cli
-from translate_pipeline.translate.cache import TranslationMemory, default_cache_path
-from translate_pipeline.translate.engine import Engine, EngineOptions
+from translate_pipeline.translation.cache import TranslationMemory, default_cache_path
+from translate_pipeline.translation.engine import Engine, EngineOptions
 
 SENTENCES = [
     "Der Stadtrat hat am Dienstag den neuen Haushalt beschlossen.",

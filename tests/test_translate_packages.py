@@ -15,8 +15,8 @@ import pytest
 
 from translate_pipeline import config
 from translate_pipeline.errors import NetworkError, PackageError, PackageNotFoundError
-from translate_pipeline.translate import packages
-from translate_pipeline.translate.packages import (
+from translate_pipeline.translation import packages
+from translate_pipeline.translation.packages import (
     InstalledPackage,
     find_installed,
     index_url,
@@ -135,7 +135,7 @@ def test_broken_installed_dirs_are_skipped(installed_en_de, caplog):
     (root / "binary" / "metadata.json").write_bytes(b"\xff\xfe\x00garbage")
     (root / "stray-file.txt").write_text("x")
     (root / ".installing-leftover").mkdir()
-    with caplog.at_level(logging.WARNING, logger="translate_pipeline.translate.packages"):
+    with caplog.at_level(logging.WARNING, logger="translate_pipeline.translation.packages"):
         assert list_installed() == (installed_en_de,)
     warned = caplog.text
     for name in ("no-metadata", "garbled", "no-codes", "binary"):
@@ -433,7 +433,7 @@ def test_the_whole_chain_works_without_argostranslate_or_torch(de_en_package, tm
 
 def test_a_bpe_package_without_argostranslate_is_a_clear_error(tmp_path, monkeypatch):
     from translate_pipeline.errors import PackageError
-    from translate_pipeline.translate.packages import InstalledPackage
+    from translate_pipeline.translation.packages import InstalledPackage
 
     (tmp_path / "bpe.model").write_text("#version: 0.2\n", encoding="utf-8")
     pkg = InstalledPackage("en", "de", "1.0", tmp_path, "")

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from translate_pipeline.errors import InputError, OutputError, PipeClosed
+from translate_pipeline.errors import InputError, OutputError, PipeClosed, with_advice
 from translate_pipeline.inputs.kinds import Input, where
 from translate_pipeline.outputs.destination import Destination
 from translate_pipeline.outputs.formats import Outputs
@@ -211,7 +211,7 @@ def process_batch(
         else:
             known.pop(outcome.id, None)
         if isinstance(outcome, Failure):
-            problems = [str(outcome.error)]
+            problems = [with_advice(outcome.error)]
             errors.add_failure(outcome)
         elif isinstance(outcome, Skipped):
             outputs.skipped(outcome.id)

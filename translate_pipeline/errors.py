@@ -5,6 +5,7 @@ The tree::
     PipelineError                 anything the pipeline reports to the user
     ├── InputError                an input cannot be read or used (names the input)
     │   └── DetectionError        the language of an input cannot be detected
+    ├── LanguageCodeError         a language given by its name, or a code that is none
     ├── ModelError                Argos packages
     │   ├── PackageError          a package file or installed package is unusable (names it)
     │   ├── MissingPairError      no installed package (or pivot) for a language pair
@@ -32,6 +33,8 @@ __all__ = [
     "PipelineError",
     "InputError",
     "DetectionError",
+    "LanguageCodeError",
+    "with_advice",
     "ModelError",
     "PackageError",
     "MissingPairError",
@@ -55,6 +58,9 @@ class PipelineError(Exception):
     """
 
     suggested: tuple[tuple[str, str], ...] = ()
+    #: What the user of a command can do about it (``--from LANG``); the library's own message
+    #: (``str(exc)``) never names a command-line flag, front ends add this (:func:`with_advice`).
+    advice: str = ""
 
     def __init__(self, subject: str, reason: str):
         super().__init__(subject, reason)
@@ -79,6 +85,25 @@ class InputError(PipelineError):
 
 class DetectionError(InputError):
     """The language of an input cannot be detected reliably."""
+
+    advice = "give the language with --from LANG"
+
+
+def with_advice(error: PipelineError) -> str:
+    """The error's line for a command's user: ``str(error)`` and, if it has one, its advice."""
+    return f"{error}; {error.advice}" if error.advice else str(error)
+
+
+class LanguageCodeError(PipelineError):
+    """A language given as a name (``English``) or as a code that is no language (``xx``).
+
+    ``subject`` is the value as given; ``suggestion`` the code it names, when it names one.
+    """
+
+    def __init__(self, subject: str, reason: str, suggestion: str | None = None):
+        super().__init__(subject, reason)
+        self.args = (subject, reason, suggestion)
+        self.suggestion = suggestion
 
 
 class ModelError(PipelineError):

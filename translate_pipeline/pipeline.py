@@ -32,7 +32,7 @@ from translate_pipeline.records import (
     Skipped,
     output_languages,
 )
-from translate_pipeline.translate.engine import Engine, EngineOptions
+from translate_pipeline.translation.engine import Engine, EngineOptions
 
 __all__ = ["Settings", "RunConfig", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES",
            "build_pipeline"]
@@ -178,7 +178,7 @@ class Pipeline:
 
     def _memo_key(self, article: Article) -> str:
         """What detection and the summary choice depend on: the text and the summary settings."""
-        from translate_pipeline import __version__
+        from translate_pipeline._version import __version__
 
         given = self.settings.source_language or article.language
         material = [__version__, given, self.settings.sentences, self.settings.algorithm,
@@ -313,7 +313,7 @@ def build_pipeline(config: RunConfig) -> Pipeline:
     (:mod:`translate_pipeline.cluster.worker`)."""
     memory = None
     if config.settings.targets and config.cache:
-        from translate_pipeline.translate.cache import TranslationMemory
+        from translate_pipeline.translation.cache import TranslationMemory
 
         memory = TranslationMemory()
     return Pipeline(config.settings, engine_factory=lambda: Engine(config.engine, memory=memory),

@@ -15,12 +15,13 @@ import sys
 
 import click
 
-from translate_pipeline import __version__
+from translate_pipeline._version import __version__
 from translate_pipeline.cli.articles import detect, summarize
 from translate_pipeline.cli.feed import feed
 from translate_pipeline.cli.manage import cache, models
 from translate_pipeline.cli.options import EXIT_CODES_HELP
 from translate_pipeline.cli.run import digest, run
+from translate_pipeline.cli.translate import translate
 
 __all__ = ["cli", "main"]
 
@@ -35,6 +36,7 @@ def cli(verbose: int) -> None:
     Examples:
       translate-pipeline run samples --to en --to uk --output out
       translate-pipeline summarize article.txt --to de
+      translate-pipeline translate article.txt --to en
       translate-pipeline detect samples --format json
       translate-pipeline models install en de
     """
@@ -46,7 +48,7 @@ def cli(verbose: int) -> None:
         )
 
 
-for command in (detect, summarize, run, digest, feed, models, cache):
+for command in (detect, summarize, translate, run, digest, feed, models, cache):
     cli.add_command(command)
 
 

@@ -31,7 +31,7 @@ def models() -> None:
 def models_list(fmt: str) -> int:
     """List installed models (and the pairs reachable through a pivot)."""
     from translate_pipeline.config import argos_packages_dir
-    from translate_pipeline.translate.packages import list_installed
+    from translate_pipeline.translation.packages import list_installed
 
     installed = list_installed()
     if fmt == "json":
@@ -60,7 +60,7 @@ def models_install(source: str, target: str | None) -> int:
       translate-pipeline models install ~/Downloads/translate-de_en-1_9.argosmodel
       translate-pipeline models install de en
     """
-    from translate_pipeline.translate.packages import install_file, install_from_index
+    from translate_pipeline.translation.packages import install_file, install_from_index
 
     if target is None:
         path = Path(source)
@@ -82,7 +82,7 @@ def models_install(source: str, target: str | None) -> int:
 @reports_errors
 def models_remove(source: str, target: str) -> int:
     """Remove the installed FROM -> TO model."""
-    from translate_pipeline.translate.packages import remove
+    from translate_pipeline.translation.packages import remove
 
     pkg = remove(source, target)
     click.echo(f"removed {pkg.from_code} -> {pkg.to_code} {pkg.version}")
@@ -108,7 +108,7 @@ def cache() -> None:
 @reports_errors
 def cache_stats(fmt: str) -> int:
     """Show where the cache is, how many sentences it holds, per model."""
-    from translate_pipeline.translate.cache import TranslationMemory
+    from translate_pipeline.translation.cache import TranslationMemory
 
     stats = TranslationMemory().stats()
     if fmt == "json":
@@ -125,7 +125,7 @@ def cache_stats(fmt: str) -> int:
 @reports_errors
 def cache_clear() -> int:
     """Delete every cached translation."""
-    from translate_pipeline.translate.cache import TranslationMemory
+    from translate_pipeline.translation.cache import TranslationMemory
 
     memory = TranslationMemory()
     removed = memory.clear()

@@ -15,12 +15,12 @@ from typing import Any
 
 import click
 
-from translate_pipeline.errors import PipelineError
+from translate_pipeline.errors import PipelineError, with_advice
 
 __all__ = [
     "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "ALGORITHMS", "EXIT_CODES_HELP",
     "fail", "reports_errors", "language_code", "targets_option", "cluster_option",
-    "summary_options", "SummaryFlags", "cluster_spec", "output_destination", "run_config",
+    "summary_options", "translation_options", "SummaryFlags", "cluster_spec", "output_destination", "run_config",
     "make_pipeline",
 ]
 
@@ -47,7 +47,7 @@ def reports_errors(command: Callable[..., int | None]) -> Callable[..., None]:
         try:
             code = command(*args, **kwargs)
         except PipelineError as exc:
-            fail(str(exc))
+            fail(with_advice(exc))
             code = EXIT_FAILED
         sys.exit(code or EXIT_OK)
 
@@ -55,17 +55,36 @@ def reports_errors(command: Callable[..., int | None]) -> Callable[..., None]:
 
 
 def language_code(ctx, param, value):
-    """Normalise ``--to``/``--from`` codes (``DE`` -> ``de``), refusing obvious garbage."""
+    """``--to``/``--from`` as ISO 639-1 codes (``DE`` -> ``de``, ``en-GB`` -> ``en``); a language
+    name suggests its code and an unknown code lists the installed models' languages (exit 2)."""
     if value is None:
         return None
+    from translate_pipeline.errors import LanguageCodeError
+    from translate_pipeline.nlp.languages import normalize_code
+
     values = value if isinstance(value, tuple) else (value,)
     cleaned = []
     for code in values:
-        code = code.strip().lower()
-        if not code.replace("-", "").isalpha() or not 2 <= len(code) <= 8:
-            raise click.BadParameter(f"{code!r} is not a language code (e.g. en, de, uk)")
-        cleaned.append(code)
-    return tuple(cleaned) if isinstance(value, tuple) else cleaned[0]
+        try:
+            cleaned.append(normalize_code(code))
+        except LanguageCodeError as exc:
+            message = f"{code!r} {exc.reason}"
+            if exc.suggestion is None:
+                message += "; " + _installed_languages()
+            raise click.BadParameter(message) from None
+    return tuple(dict.fromkeys(cleaned)) if isinstance(value, tuple) else cleaned[0]
+
+
+def _installed_languages() -> str:
+    from translate_pipeline.translation.packages import list_installed
+
+    try:
+        codes = sorted({code for p in list_installed() for code in p.pair})
+    except PipelineError:
+        codes = []
+    if not codes:
+        return "no translation models are installed (translate-pipeline models list)"
+    return "the installed models translate " + ", ".join(codes)
 
 
 targets_option = click.option(
@@ -99,19 +118,34 @@ class SummaryFlags:
 def summary_options(command: Callable) -> Callable:
     """Options shared by the commands that summarize and translate; the command receives them
     as one ``flags`` (:class:`SummaryFlags`)."""
+    return _flag_options(command, summary=True)
+
+
+def translation_options(command: Callable) -> Callable:
+    """:func:`summary_options` less the summary's own (``--sentences``, ``--algorithm``,
+    ``--translate``): for ``translate``, which prints the whole translation."""
+    return _flag_options(command, summary=False)
+
+
+def _flag_options(command: Callable, *, summary: bool) -> Callable:
     names = [f.name for f in SummaryFlags.__dataclass_fields__.values()]
+    fixed = {} if summary else {"sentences": 1, "algorithm": "lead", "translate_mode": "full"}
 
     @functools.wraps(command)
     def gathered(*args: Any, **kwargs: Any):
-        flags = SummaryFlags(**{name: kwargs.pop(name) for name in names})
+        flags = SummaryFlags(**{name: fixed[name] if name in fixed else kwargs.pop(name)
+                                for name in names})
         return command(*args, flags=flags, **kwargs)
 
-    decorators = [
+    summary_decorators = [
         click.option("--sentences", "-n", type=click.IntRange(1, 50), default=3, show_default=True,
                      help="Sentences per summary."),
         click.option("--algorithm", type=click.Choice(ALGORITHMS), default="news", show_default=True,
                      help="Summary algorithm; 'news': the lede, then the most central and "
                           "headline-like sentences, never a dateline, byline or credit."),
+    ]
+    decorators = [
+        *(summary_decorators if summary else []),
         click.option("--from", "source_language", callback=language_code, metavar="LANG",
                      help="Source language; skips detection."),
         click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None,
@@ -121,12 +155,14 @@ def summary_options(command: Callable) -> Callable:
         click.option("--compute-type", default=None, metavar="TYPE",
                      help="CTranslate2 compute type: auto (int8 on cpu), int8, float32, float16, ... "
                           "[env TRANSLATE_PIPELINE_COMPUTE_TYPE]."),
-        click.option("--translate", "translate_mode", type=click.Choice(["full", "summary"]),
-                     default="full", show_default=True,
-                     help="summary: translate only titles and summary sentences (much less work)."),
         click.option("--no-cache", is_flag=True,
                      help="Do not read or write the sentence translation cache."),
     ]
+    if summary:
+        decorators.insert(-1, click.option(
+            "--translate", "translate_mode", type=click.Choice(["full", "summary"]),
+            default="full", show_default=True,
+            help="summary: translate only titles and summary sentences (much less work)."))
     for decorator in reversed(decorators):
         gathered = decorator(gathered)
     return gathered
@@ -139,7 +175,7 @@ def run_config(targets: Sequence[str], flags: SummaryFlags, *, window: bool = Fa
     ``TRANSLATE_PIPELINE_WINDOW`` (``run``: articles translated together). Usage errors exit 2."""
     from translate_pipeline.config import env_whole_number
     from translate_pipeline.pipeline import RunConfig, Settings
-    from translate_pipeline.translate.engine import EngineOptions
+    from translate_pipeline.translation.engine import EngineOptions
 
     windows = {}
     if window:

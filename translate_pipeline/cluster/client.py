@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from translate_pipeline import __version__
+from translate_pipeline._version import __version__
 from translate_pipeline.batch import BatchReport
 from translate_pipeline.cluster.worker import (  # noqa: F401 (TEST_KILL_ENV: re-exported)
     TEST_KILL_ENV,

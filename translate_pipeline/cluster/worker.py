@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from translate_pipeline import __version__
+from translate_pipeline._version import __version__
 from translate_pipeline.batch import BatchReport, process_batch, read_items, tally
 from translate_pipeline.errors import ClusterError, InputError, OutputError
 from translate_pipeline.inputs.kinds import InputFile, InputStdin

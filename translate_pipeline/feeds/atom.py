@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from translate_pipeline import __version__
+from translate_pipeline._version import __version__
 from translate_pipeline.feeds.state import EntryRow
 from translate_pipeline.inputs.htmltext import xml_safe
 from translate_pipeline.outputs.local import atomic_write

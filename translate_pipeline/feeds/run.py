@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from translate_pipeline.errors import DetectionError, InputError, OutputError
+from translate_pipeline.errors import DetectionError, InputError, OutputError, with_advice
 from translate_pipeline.feeds.atom import render_atom, write_atom
 from translate_pipeline.feeds.parse import (
     FeedItem,
@@ -340,7 +340,8 @@ def _record(feed: _Feed, item: FeedItem, row: ItemRow | None, first_seen: str, o
         feed.todo += 1
         error = outcome.error
         subject_is_item = error.subject in (item.link, outcome.source, slug)
-        emit("error", f"{label}: {error.reason if subject_is_item else error}")
+        line = f"{error.reason}; {error.advice}" if error.advice else error.reason
+        emit("error", f"{label}: {line if subject_is_item else with_advice(error)}")
         state.record_item(feed.id, item.key, slug=slug, status="failed",
                           languages=row.languages if row else (), error=str(outcome.error),
                           first_seen=first_seen)

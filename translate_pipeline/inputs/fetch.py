@@ -23,7 +23,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from translate_pipeline import __version__
+from translate_pipeline._version import __version__
 from translate_pipeline.errors import InputError
 
 __all__ = [

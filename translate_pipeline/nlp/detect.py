@@ -35,8 +35,8 @@ def _detector_factory():
 def detect_language(text: str, subject: str) -> Detection:
     """Detect the language of ``text``; ``subject`` names the input in errors.
 
-    Raises :class:`DetectionError` (suggesting ``--from``) when the text is too short or has no
-    detectable language.
+    Raises :class:`DetectionError` (its ``advice`` suggests ``--from``) when the text is too
+    short or has no detectable language.
     """
     from langdetect.lang_detect_exception import LangDetectException
 
@@ -44,8 +44,7 @@ def detect_language(text: str, subject: str) -> Detection:
     if letters < MIN_LETTERS:
         raise DetectionError(
             subject,
-            f"text too short to detect its language ({letters} letters); "
-            "give the language with --from LANG",
+            f"text too short to detect its language ({letters} letters)",
         )
     detector = _detector_factory().create()
     detector.seed = 0  # reproducible: langdetect samples n-grams at random
@@ -54,10 +53,10 @@ def detect_language(text: str, subject: str) -> Detection:
         candidates = detector.get_probabilities()
     except LangDetectException as exc:
         raise DetectionError(
-            subject, f"cannot detect the language ({exc}); give it with --from LANG"
+            subject, f"cannot detect the language ({exc})"
         ) from exc
     if not candidates:
-        raise DetectionError(subject, "cannot detect the language; give it with --from LANG")
+        raise DetectionError(subject, "cannot detect the language")
     best = candidates[0]
     return Detection(code=_CODE_MAP.get(best.lang, best.lang), confidence=float(best.prob))
 

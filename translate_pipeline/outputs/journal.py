@@ -7,6 +7,7 @@ import logging
 import os
 from pathlib import Path
 
+from translate_pipeline.errors import with_advice
 from translate_pipeline.records import ArticleResult, Failure
 
 __all__ = ["ERRORS_NAME", "ErrorLog", "NoErrorLog", "FileJournal"]
@@ -59,7 +60,7 @@ class ErrorLog:
 
     def add_failure(self, failure: Failure) -> None:
         exc = failure.error
-        self.add(failure.source, failure.id, type(exc).__name__, exc.reason, str(exc))
+        self.add(failure.source, failure.id, type(exc).__name__, exc.reason, with_advice(exc))
 
     def add_missing(self, result: ArticleResult) -> None:
         for problem in result.errors:

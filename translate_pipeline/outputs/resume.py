@@ -27,7 +27,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from translate_pipeline import __version__
+from translate_pipeline._version import __version__
 from translate_pipeline.errors import PipelineError
 from translate_pipeline.records import Article, Detection, output_languages
 

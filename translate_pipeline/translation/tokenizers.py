@@ -2,7 +2,7 @@
 
 - ``sentencepiece.model`` (every package in the Argos index today): :class:`SentencePieceTokenizer`,
   which encodes exactly as argostranslate's (pieces as strings) and decodes keeping ``_`` (see
-  :mod:`translate_pipeline.translate.engine`).
+  :mod:`translate_pipeline.translation.engine`).
 - ``bpe.model`` (Moses tokenization plus subword-nmt BPE, found in some older or converted
   packages): argostranslate's own ``BPETokenizer``, imported only for such a package; without
   argostranslate installed that package gives a clear :class:`PackageError`.

@@ -79,8 +79,8 @@ class InstalledPackage:
         return self.path / "model"
 
     def tokenizer(self):
-        """A new tokenizer for this package (:mod:`translate_pipeline.translate.tokenizers`)."""
-        from translate_pipeline.translate.tokenizers import (
+        """A new tokenizer for this package (:mod:`translate_pipeline.translation.tokenizers`)."""
+        from translate_pipeline.translation.tokenizers import (
             SentencePieceTokenizer,
             bpe_tokenizer,
         )

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from translate_pipeline.translate import packages as _packages
+from translate_pipeline.translation import packages as _packages
 from translate_pipeline.config import env_setting, usable_cores
 from translate_pipeline.errors import MissingPairError, PackageError, PipelineError
-from translate_pipeline.translate.packages import InstalledPackage
+from translate_pipeline.translation.packages import InstalledPackage
 
 __all__ = ["EngineOptions", "Engine", "SentenceStore", "PIVOT_LANGUAGES"]
 
