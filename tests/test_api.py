@@ -121,3 +121,9 @@ def test_the_readme_example_runs(installed_de_en):
     assert lines[0].startswith("Detection(code='de'")
     assert lines[1].startswith("de (")
     assert lines[-1] == "text-1 ['de', 'en'] ()"
+
+
+def test_the_version_has_one_source():
+    from importlib.metadata import version
+
+    assert tp.__version__ == version("translate-pipeline")

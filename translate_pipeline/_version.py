@@ -1,4 +1,4 @@
 """The version, in a module of its own so that any module can import it without importing the
 package's public API (``translate_pipeline/__init__.py``)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
