@@ -10,33 +10,38 @@ Transformer run by CTranslate2 itself), but its weights are set by hand so that 
 (CTranslate2's ``replace_unknowns``). So ``Der Rat tagt.`` translates to exactly ``Efs Sbu ubhu.``,
 and :meth:`DictionaryPackage.translate` says, without CTranslate2, what any text must become.
 
-How the weights do it (1+1 layers, one head; ``V`` source pieces, ``K`` = 16 frequencies,
-``d_model`` = ``V + 4K`` rounded up to a multiple of 16):
+How the weights do it (1+1 layers, one head, ``d_model`` 128 = 64 token dims + 64 position dims):
 
-- **Token subspace** (dims ``0..V-1``): the encoder embedding of piece ``i`` is one-hot at ``i``.
-  The decoder embeddings are zero: the decoder needs to know where it is, not what it said.
-- **Position subspace** (the next ``4K`` dims): learned position tables, the same for encoder
-  and decoder, hold ``cos(θk·t), sin(θk·t), -cos(θk·t), -sin(θk·t)`` for ``θk = π / 1.2333^k``.
-  The dot product of rows ``t`` and ``s`` is ``2·Σk cos(θk·(t-s))``: ``2K`` at ``s = t`` and at
-  least ``~16`` less anywhere else within 1,200 positions. Each row sums to zero and has the same
-  norm, and so does each token one-hot, so every layer norm is the same affine map at every
-  position (no statistic depends on the content).
+- **Token subspace** (dims ``0..63``): the encoder embedding of piece ``i`` is its *code*, a
+  distinct balanced ±1 vector (32 of each sign), scaled to norm 1.5. Distinct codes are as good
+  as one-hots here (the output layer picks the code that matches best, and a distinct code
+  matches itself best), and need 64 dims where one-hots need the vocabulary's 400, which makes
+  each decoding step ~8x cheaper. The decoder embeddings are zero: the decoder needs to know
+  where it is, not what it said.
+- **Position subspace** (dims ``64..127``): learned position tables, the same for encoder and
+  decoder, hold ``cos(θk·t), sin(θk·t), -cos(θk·t), -sin(θk·t)`` for 16 frequencies
+  ``θk = π / 1.2333^k``. The dot product of rows ``t`` and ``s`` is ``2·Σk cos(θk·(t-s))``:
+  32 at ``s = t`` and at least ~16 less anywhere else within 1,200 positions. Every row and
+  every code sums to zero and has the same norm, so every layer norm is the same affine map at
+  every position, whatever the content.
 - **Cross-attention** at decoder step ``t``: query and key projections read only the position
-  subspace, scaled so that the score gap is ``ATTENTION_GAP`` (softmax weight ``e^-40`` on any
-  wrong position): step ``t`` attends to source position ``t``. The value and output
-  projections copy the token subspace, so the attended source piece's one-hot lands in the
-  decoder's residual stream.
-- Self-attention and feed-forward blocks are zero (they add nothing to the residual stream).
-- **Output layer**: target piece ``i`` is the mapped source piece ``i`` (the target vocabulary
-  is the source vocabulary, mapped), so the projection is the identity on the token subspace,
-  scaled so that the right piece wins by ``LOGIT_GAP``. ``<s>`` is never produced.
+  subspace, scaled so that the right source position scores ``ATTENTION_GAP`` (40) more than
+  any other (softmax weight ``e^-40`` elsewhere): step ``t`` attends to source position ``t``.
+  The value and output projections copy the token subspace, so the attended piece's code lands
+  in the decoder's residual stream.
+- Self-attention and feed-forward blocks are zero: they add nothing to the residual stream.
+- **Output layer**: target piece ``i`` is source piece ``i`` mapped (the target vocabulary is
+  the source vocabulary, mapped), and its row is piece ``i``'s code, scaled so that the
+  attended piece's own target wins by ``LOGIT_GAP`` (40). ``<s>`` is never produced.
 - The config sets ``add_source_eos``: the source ends with ``</s>``, which is what step ``n``
   of an ``n``-piece input attends to, and ``</s>`` maps to itself, so decoding stops there.
 
 It works in float32 and int8, greedy and beam 4, in batches of mixed lengths, for inputs up to
 ``max_positions - 1`` pieces (the position tables' rows; beyond, CTranslate2 refuses). With
 CTranslate2's default ``max_decoding_length=256`` a 600-piece input comes back cut to 256
-pieces; with a larger limit, all 600 come back exactly.
+pieces; with a larger limit, all 600 come back exactly. (Beam search with ``replace_unknowns``,
+as the engine decodes, costs CTranslate2 time roughly cubic in the length, in any model: keep beam-4
+inputs to a few hundred pieces in tests.)
 """
 
 from __future__ import annotations
@@ -66,7 +71,8 @@ ATTENTION_GAP = 40.0  # score of the right source position minus the best wrong 
 LOGIT_GAP = 40.0  # logit of the mapped piece minus any other
 _FREQUENCIES = 16
 _FREQUENCY_RATIO = 1.2333  # θk = π / ratio^k: a margin of ~16 (of 32) up to 1,200 positions
-_TOKEN_SCALE = 1.5  # value of a token's one-hot in the encoder's residual stream
+_TOKEN_SCALE = 1.5  # norm of a piece's code in the encoder's residual stream
+_CODE_SIZE = 64  # dims of a piece's code
 
 
 def shift_letters(text: str, shift: int) -> str:
@@ -154,11 +160,18 @@ def _linear(spec, out_dim: int, in_dim: int, weight: np.ndarray | None = None) -
     spec.bias = np.zeros(out_dim, dtype=np.float32)
 
 
-def _std(vector: np.ndarray, eps: float = 1e-6) -> float:
-    return float(np.sqrt(vector.var() + eps))
+def _token_codes(count: int, seed: int) -> np.ndarray:
+    """``count`` distinct balanced ±1 codes of ``_CODE_SIZE`` dims (as many +1 as -1)."""
+    rng = np.random.default_rng(seed)
+    half = np.repeat(np.array([1.0, -1.0], dtype=np.float32), _CODE_SIZE // 2)
+    codes = np.stack([rng.permutation(half) for _ in range(count)])
+    if len({row.tobytes() for row in codes}) != count:
+        raise ValueError("two pieces drew the same code; try another seed")
+    return codes
 
 
-def build_spec(vocabulary: list[str], shift: int, *, max_positions: int = DEFAULT_POSITIONS):
+def build_spec(vocabulary: list[str], shift: int, *, max_positions: int = DEFAULT_POSITIONS,
+               seed: int = 0):
     """The ``TransformerSpec`` described in the module docstring."""
     transformer_spec, _ = _ctranslate2_builders()
     for token in SPECIAL_PIECES:
@@ -167,58 +180,55 @@ def build_spec(vocabulary: list[str], shift: int, *, max_positions: int = DEFAUL
     targets = [_map_piece(p, shift) for p in vocabulary]
     if len(set(targets)) != len(targets):
         raise ValueError(f"shift {shift} maps two pieces to the same target piece")
-    vocab, frequencies = len(vocabulary), _FREQUENCIES
-    pos = vocab  # first dim of the position subspace
-    d = -(-(vocab + 4 * frequencies) // 16) * 16
+    vocab, m = len(vocabulary), _CODE_SIZE
+    pos = m  # first dim of the position subspace
+    d = m + 4 * _FREQUENCIES
     ffn = 16
+    codes = _token_codes(vocab, seed)
+    unit_codes = codes / math.sqrt(m)
 
     spec = transformer_spec.TransformerSpec.from_config((1, 1), 1)
     spec.config.add_source_eos = True
     encoder, decoder = spec.encoder, spec.decoder
     table = _position_table(max_positions, pos, d)
 
-    # Encoder: x_s = a·onehot(piece) + P(s); its layers add nothing; out = LN(x_s).
-    embeddings = np.zeros((vocab, d), dtype=np.float32)
-    embeddings[np.arange(vocab), np.arange(vocab)] = _TOKEN_SCALE / math.sqrt(d)  # x sqrt(d)
-    encoder.embeddings[0].weight = embeddings
-    encoder.position_encodings.encodings = table
-    for layer in encoder.layer:
+    def zero_blocks(layer) -> None:  # self-attention and feed-forward: nothing added
         _layer_norm(layer.self_attention.layer_norm, d)
         _linear(layer.self_attention.linear[0], 3 * d, d)
         _linear(layer.self_attention.linear[1], d, d)
         _layer_norm(layer.ffn.layer_norm, d)
         _linear(layer.ffn.linear_0, ffn, d)
         _linear(layer.ffn.linear_1, d, ffn)
+
+    # Encoder: x_s = a·code(piece) + P(s), mean 0, the same norm everywhere; out = x_s / std.
+    embeddings = np.zeros((vocab, d), dtype=np.float32)
+    embeddings[:, :m] = _TOKEN_SCALE * unit_codes / math.sqrt(d)  # CTranslate2 scales by sqrt(d)
+    encoder.embeddings[0].weight = embeddings
+    encoder.position_encodings.encodings = table
+    (layer,) = encoder.layer
+    zero_blocks(layer)
     _layer_norm(encoder.layer_norm, d)
+    eps = 1e-6
+    encoder_std = math.sqrt((_TOKEN_SCALE ** 2 + 2 * _FREQUENCIES) / d + eps)
+    decoder_std = math.sqrt(2 * _FREQUENCIES / d + eps)
 
-    # The layer norms' (constant) statistics, from one typical vector of each kind.
-    encoder_in = table[1].copy()
-    encoder_in[0] = _TOKEN_SCALE
-    encoder_std = _std(encoder_in)
-    decoder_std = _std(table[1])
-
-    # Decoder: x_t = P(t); cross-attention adds the attended piece's one-hot.
+    # Decoder: x_t = P(t); cross-attention adds the attended piece's code.
     decoder.embeddings.weight = np.zeros((vocab, d), dtype=np.float32)
     decoder.position_encodings.encodings = table
     (layer,) = decoder.layer
-    _layer_norm(layer.self_attention.layer_norm, d)
-    _linear(layer.self_attention.linear[0], 3 * d, d)
-    _linear(layer.self_attention.linear[1], d, d)
-    _layer_norm(layer.ffn.layer_norm, d)
-    _linear(layer.ffn.linear_0, ffn, d)
-    _linear(layer.ffn.linear_1, d, ffn)
+    zero_blocks(layer)
     attention = layer.attention
     _layer_norm(attention.layer_norm, d)
-    # score = (q·k) / sqrt(d) = scale · P(t)·P(s) / (std_dec · std_enc · sqrt(d)), and
+    # score = q·k / sqrt(d) = scale · P(t)·P(s) / (std_dec · std_enc · sqrt(d)), and
     # P(t)·P(s) is 2K at s = t, at least 2·margin less elsewhere.
     margin = _position_margin(max_positions)
     scale = ATTENTION_GAP * decoder_std * encoder_std * math.sqrt(d) / (2 * margin)
-    span = np.arange(pos, pos + 4 * frequencies)
+    span = np.arange(pos, d)
     query = np.zeros((d, d), dtype=np.float32)
     query[span, span] = math.sqrt(scale)
     key_value = np.zeros((2 * d, d), dtype=np.float32)
     key_value[span, span] = math.sqrt(scale)
-    tokens = np.arange(vocab)
+    tokens = np.arange(m)
     key_value[d + tokens, tokens] = 1.0
     output = np.zeros((d, d), dtype=np.float32)
     output[tokens, tokens] = 1.0
@@ -227,14 +237,15 @@ def build_spec(vocabulary: list[str], shift: int, *, max_positions: int = DEFAUL
     _linear(attention.linear[2], d, d, output)
     _layer_norm(decoder.layer_norm, d)
 
-    # Output: logit of target i = w · LN(x)[i]; the mapped piece's dim exceeds the others by
-    # (a / std_enc) / std_final.
-    final = table[1].copy()
-    final[:vocab] = -_TOKEN_SCALE / d / encoder_std  # what LN_enc's mean leaves in every dim
-    final[0] += _TOKEN_SCALE / encoder_std
-    weight = LOGIT_GAP * _std(final) / (_TOKEN_SCALE / encoder_std)
+    # Output: x = P(t) + (a / std_enc)·unit code, normalised by std_final; the logit of target
+    # i is w·unit_code_i·LN(x), highest for the attended piece's own code by (1 - best cosine).
+    carried = _TOKEN_SCALE / encoder_std
+    final_std = math.sqrt((2 * _FREQUENCIES + carried ** 2) / d + eps)
+    similarity = unit_codes @ unit_codes.T
+    np.fill_diagonal(similarity, -1.0)
+    weight = LOGIT_GAP / ((1.0 - float(similarity.max())) * carried / final_std)
     projection = np.zeros((vocab, d), dtype=np.float32)
-    projection[tokens, tokens] = weight
+    projection[:, :m] = weight * unit_codes
     bias = np.zeros(vocab, dtype=np.float32)
     bias[vocabulary.index("<s>")] = -1000.0
     decoder.projection.weight, decoder.projection.bias = projection, bias
@@ -283,6 +294,7 @@ def build_dictionary_package(out_dir: Path, from_code: str, to_code: str, *, shi
         "sentencepiece.model": sp_model,
     }
     path = write_package(out_dir, package_name(from_code, to_code, version), files,
-                         lambda: build_spec(vocabulary, shift, max_positions=max_positions),
+                         lambda: build_spec(vocabulary, shift, max_positions=max_positions,
+                                                            seed=seed + 1),
                          quantization=quantization)
     return DictionaryPackage(path, from_code, to_code, shift, max_positions, sp_model)
