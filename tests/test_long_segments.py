@@ -31,10 +31,9 @@ def decode(pieces) -> str:
 
 
 def words(pkg, count: int, seed: int = 0) -> list[str]:
-    """``count`` words that are one piece each in ``pkg``'s vocabulary (Latin letters only)."""
-    vocabulary = sorted(p[1:] for p in pkg.vocabulary
-                        if p.startswith(S) and len(p) > 2 and p[1:].isascii() and p[1:].isalpha())
+    """``count`` words that are one piece each in ``pkg``'s vocabulary."""
     rng = random.Random(seed)
+    vocabulary = pkg.whole_words()
     return [rng.choice(vocabulary) for _ in range(count)]
 
 

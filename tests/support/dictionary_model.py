@@ -114,6 +114,13 @@ class DictionaryPackage:
         sp = self._processor
         return [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
 
+    def whole_words(self) -> list[str]:
+        """The words of ASCII letters that are one piece each (``▁der`` -> ``der``), sorted: text
+        made of them costs the model one decoding step a word."""
+        return sorted(p[1:] for p in self.vocabulary
+                      if p.startswith("\u2581") and len(p) > 2 and p[1:].isascii()
+                      and p[1:].isalpha())
+
     def pieces(self, text: str) -> list[str]:
         """``text`` as the package's tokenizer cuts it."""
         return self._processor.encode(text, out_type=str)
