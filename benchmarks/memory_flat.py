@@ -2,7 +2,7 @@
 
 The engine streams a folder in windows of articles and never holds the corpus (issue: "bounded
 memory on a folder of 100,000 articles"). This builds a small random-weight de->en Argos package
-(:func:`translate_pipeline.testmodel.build_random_package`, ``--size small`` from
+(:func:`support.testmodel.build_random_package`, ``--size small`` from
 ``cluster_speed.py``, so that translation is quick and the rest of the pipeline shows), writes N
 short German articles (one paragraph of four sentences and a title, every sentence distinct)
 into 100 sub-folders, and runs, for each N, in its own process:

@@ -1,4 +1,4 @@
-"""Shared fixtures for Argos packages built with random weights (translate_pipeline.testmodel).
+"""Shared fixtures for Argos packages built with random weights (support.testmodel).
 
 Register once in tests/conftest.py with ``pytest_plugins = ["argos_fixtures"]`` (tests/ is on
 sys.path because conftest.py lives there without an ``__init__.py``).

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["argos_fixtures"]
+pytest_plugins = ["argos_fixtures", "support.dictionary_fixtures"]
 
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="tp-tests-home-"))
 for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):

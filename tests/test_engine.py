@@ -271,7 +271,7 @@ def test_auto_falls_back_to_the_cpu_once_when_the_gpu_cannot_be_used(monkeypatch
     problem = "CTranslate2 4.8.5 needs CUDA 12's cuBLAS (libcublas.so.12), which cannot be loaded"
     monkeypatch.setattr(engine_module, "cuda_problem", lambda: problem)
     engine_module._note_cpu_fallback.cache_clear()
-    with caplog.at_level("WARNING", logger="translate_pipeline.engine"):
+    with caplog.at_level("WARNING", logger="translate_pipeline.translation.engine"):
         for _ in range(2):
             resolved = EngineOptions(device="auto").resolved()
             assert (resolved.device, resolved.compute_type, resolved.batch_size) == ("cpu", "int8", 32)

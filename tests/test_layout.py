@@ -3,7 +3,7 @@
 Every import in every module counts, also those inside functions (a lazy import is still a
 dependency) and under ``TYPE_CHECKING``. The layers, from the bottom:
 
-0. errors, config, _version;
+0. errors, config, _version, text (joining sentences: shared by nlp/ and translation/);
 1. records (the typed records, a failure carrying its error);
 2. inputs/, nlp/, translation/, outputs/: the stages, which never import one another;
 3. pipeline: the chain over nlp/ and translate/;
@@ -23,7 +23,7 @@ import translate_pipeline
 
 PACKAGE = Path(translate_pipeline.__file__).parent
 LAYERS = {
-    "errors": 0, "config": 0, "_version": 0,
+    "errors": 0, "config": 0, "_version": 0, "text": 0,
     "records": 1,
     "inputs": 2, "nlp": 2, "translation": 2, "outputs": 2,
     "pipeline": 3,

@@ -1,0 +1,1 @@
+"""Test-support code shared by test modules (imported as ``from support.xxx import ...``)."""

@@ -18,7 +18,7 @@ so the ``</s>`` logit is about ``-2aw/s`` (never chosen) before step ``output_to
 ``<unk>`` and ``<s>`` are suppressed by a large negative output bias. So every sentence decodes to
 exactly ``output_tokens`` tokens (a ``target_prefix`` token, if forced, counts as one of them).
 
-Run ``python -m translate_pipeline.testmodel OUT_DIR FROM TO [--size small|realistic]``.
+Run ``python -m support.testmodel OUT_DIR FROM TO [--size small|realistic]``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["build_random_package", "package_name", "SIZES", "LANGUAGE_NAMES"]
+__all__ = ["build_random_package", "write_package", "package_name", "SIZES", "LANGUAGE_NAMES"]
 
 #: Keyword presets for :func:`build_random_package`.
 SIZES: dict[str, dict] = {
@@ -313,6 +313,34 @@ def package_name(from_code: str, to_code: str, version: str = "1.0") -> str:
     return f"translate-{from_code}_{to_code}-{version.replace('.', '_')}"
 
 
+def write_package(out_dir: Path, name: str, files: dict[str, bytes], make_spec, *,
+                  quantization: str | None = None) -> Path:
+    """Write ``out_dir/<name>.argosmodel``: a zip with ``files`` (``metadata.json``,
+    ``sentencepiece.model``, ...) and ``model/``, the CTranslate2 model converted from the spec
+    ``make_spec()`` returns (called here, so its float32 arrays are freed before zipping).
+    Entries have fixed dates and modes: the same arguments give the same bytes."""
+    target = out_dir / f"{name}.argosmodel"
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as tmp:
+        model_dir = Path(tmp) / "model"
+        spec = make_spec()
+        _converter(spec).convert(str(model_dir), quantization=quantization)
+        del spec
+        partial = Path(tmp) / "package.zip"
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            def add(arcname: str, data: bytes) -> None:
+                info = zipfile.ZipInfo(f"{name}/{arcname}", date_time=(2024, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, data)
+
+            for arcname, data in files.items():
+                add(arcname, data)
+            for path in sorted(model_dir.iterdir()):
+                add(f"model/{path.name}", path.read_bytes())
+        shutil.move(str(partial), target)
+    return target
+
+
 def build_random_package(out_dir: Path, from_code: str, to_code: str, *, version: str = "1.0",
                          layers: int = 2, d_model: int = 64, heads: int = 4, ffn: int = 128,
                          vocab_size: int = 1000, output_tokens: int = 8, seed: int = 0,
@@ -331,8 +359,11 @@ def build_random_package(out_dir: Path, from_code: str, to_code: str, *, version
     sp_model = train_sentencepiece(vocab_size, seed=seed, user_symbols=symbols)
     processor = spm.SentencePieceProcessor(model_proto=sp_model)
     vocabulary = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-    spec = build_spec(vocabulary, layers=layers, d_model=d_model, heads=heads, ffn=ffn,
-                      output_tokens=output_tokens, seed=seed + 1)
+
+    def spec():
+        return build_spec(vocabulary, layers=layers, d_model=d_model, heads=heads, ffn=ffn,
+                          output_tokens=output_tokens, seed=seed + 1)
+
     metadata = {
         "package_version": version,
         "argos_version": "1.0",
@@ -346,36 +377,22 @@ def build_random_package(out_dir: Path, from_code: str, to_code: str, *, version
         metadata["target_prefix"] = target_prefix
     readme = (
         f"# {metadata['from_name']} -> {metadata['to_name']} (random test model)\n\n"
-        "Built by translate_pipeline.testmodel: random weights, garbage output of exactly "
+        "Built by support.testmodel: random weights, garbage output of exactly "
         f"{output_tokens} tokens per sentence. Not for real translation.\n\n"
         f"layers={layers} d_model={d_model} heads={heads} ffn={ffn} "
         f"vocab={len(vocabulary)} quantization={quantization or 'float32'} seed={seed}\n"
     )
-    target = out_dir / f"{name}.argosmodel"
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as tmp:
-        model_dir = Path(tmp) / "model"
-        _converter(spec).convert(str(model_dir), quantization=quantization)
-        del spec
-        partial = Path(tmp) / "package.zip"
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            def add(arcname: str, data: bytes) -> None:
-                info = zipfile.ZipInfo(f"{name}/{arcname}", date_time=(2024, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, data)
-
-            add("metadata.json", json.dumps(metadata, indent=2, ensure_ascii=False).encode())
-            add("README.md", readme.encode())
-            add("sentencepiece.model", sp_model)
-            for path in sorted(model_dir.iterdir()):
-                add(f"model/{path.name}", path.read_bytes())
-        shutil.move(str(partial), target)
-    return target
+    files = {
+        "metadata.json": json.dumps(metadata, indent=2, ensure_ascii=False).encode(),
+        "README.md": readme.encode(),
+        "sentencepiece.model": sp_model,
+    }
+    return write_package(out_dir, name, files, spec, quantization=quantization)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m translate_pipeline.testmodel",
+        prog="python -m support.testmodel",
         description="Build an Argos package with random weights (for tests and benchmarks).",
     )
     parser.add_argument("out_dir", type=Path)

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from translate_pipeline.nlp import _abbreviations as _abbr
+from translate_pipeline.text import base_language, join_sentences
 
 __all__ = ["join_sentences", "split_sentences"]
 
@@ -109,11 +109,7 @@ _GENERIC = _Rules(
 _COMMON_STRONG: frozenset[str] = frozenset({"dr", "prof", "mr", "mrs"})
 
 
-def _normalise_lang(lang: object) -> str:
-    """``"de-AT"`` / ``"pt_BR"`` / ``"EN"`` -> ``"de"`` / ``"pt"`` / ``"en"``."""
-    if not isinstance(lang, str):
-        return ""
-    return lang.strip().lower().replace("_", "-").split("-", 1)[0]
+_normalise_lang = base_language
 
 
 @lru_cache(maxsize=256)
@@ -344,14 +340,3 @@ def split_sentences(text: str, lang: str) -> list[str]:
     for block in _PARAGRAPH_RE.split(text):
         _split_block(block, rules, out)
     return out
-
-
-#: Languages written without spaces between sentences (Argos codes: zt is traditional Chinese).
-_UNSPACED = frozenset({"zh", "zt", "ja", "yue", "lzh", "wuu"})
-
-
-def join_sentences(sentences: Iterable[str], lang: str) -> str:
-    """Sentences back into one paragraph: with a space between them, except in languages
-    written without one (Chinese, Japanese, ...), where a space would be a visible error."""
-    separator = "" if _normalise_lang(lang) in _UNSPACED else " "
-    return separator.join(s for s in sentences if s)

@@ -9,7 +9,10 @@ the deduplicated union of the sentences all jobs need from it, so with targets e
 
 Decoding follows argostranslate (beam 4, length_penalty 0.2, replace_unknowns, the package's target
 prefix) but batches by examples, not tokens, and keeps ``_`` as it is (argostranslate turns every
-``_`` into a space). Each CTranslate2 model is loaded once per process and shared.
+``_`` into a space). Unlike argostranslate it never truncates: a sentence too long for the model
+is cut into parts and joined back, and decoding has no fixed cap
+(:mod:`~translate_pipeline.translation.segments`).
+Each CTranslate2 model is loaded once per process and shared.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from translate_pipeline.translation import packages as _packages
+from translate_pipeline.translation import segments
 from translate_pipeline.config import env_setting, usable_cores
 from translate_pipeline.errors import MissingPairError, PackageError, PipelineError
 from translate_pipeline.translation.packages import InstalledPackage
@@ -215,6 +219,7 @@ class _PackageRunner:
         self.options = options
         self._tokenizer = pkg.tokenizer()
         self._sp = getattr(self._tokenizer, "lazy_processor", None)
+        self.limit = segments.input_limit(pkg)  # longer sentences are cut (segments module)
 
     def encode(self, sentence: str) -> list[str]:
         return self._tokenizer.encode(sentence)
@@ -240,10 +245,14 @@ class _PackageRunner:
             tokenized = [self.encode(s) for s in sentences]
         except Exception as exc:  # a corrupt sentencepiece.model fails on first use
             raise PackageError(self.pkg.name, f"cannot use its tokenizer: {exc}") from exc
+        plan = segments.plan(tokenized, self.limit, bpe=self._sp is None)
+        tokenized = list(plan.segments)
         prefix = [[self.pkg.target_prefix]] * len(tokenized) if self.pkg.target_prefix else None
         try:
             results = translator.translate_batch(
                 tokenized,
+                max_input_length=0,
+                max_decoding_length=segments.decoding_length(tokenized),
                 target_prefix=prefix,
                 max_batch_size=self.options.batch_size,
                 batch_type="examples",
@@ -254,7 +263,7 @@ class _PackageRunner:
             )
         except (RuntimeError, ValueError) as exc:
             raise PackageError(self.pkg.name, f"translation failed: {exc}") from exc
-        return [self.decode(r.hypotheses[0]) for r in results]
+        return plan.join([self.decode(r.hypotheses[0]) for r in results], self.pkg.to_code)
 
 
 class Engine:
