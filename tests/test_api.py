@@ -127,3 +127,12 @@ def test_the_version_has_one_source():
     from importlib.metadata import version
 
     assert tp.__version__ == version("translate-pipeline")
+
+
+def test_a_model_installed_between_calls_is_used(install_argos, loads):
+    with pytest.raises(ModelError):
+        tp.translate(TEXT, to="en", source="de")
+    install_argos("de", "en")
+    assert tp.translate(TEXT, to="en", source="de")  # a fresh engine sees the new package
+    tp.translate(TEXT, to="en", source="de")
+    assert loads == ["translate-de_en-1_0"]

@@ -150,3 +150,27 @@ def test_a_closed_pipe_ends_quietly_with_141(tmp_path, installed_de_en):
     reader.wait(timeout=30)
     assert child.returncode == 141
     assert child.stderr == ""  # no traceback, no "Exception ignored" from the last flush
+
+
+def test_every_word_comes_back_translated_in_order(install_dictionary):
+    """With the dictionary model (each piece's letters rotated by one) the output is known word
+    for word: the headline as one segment, each paragraph sentence by sentence, joined."""
+    from translate_pipeline.nlp.sentences import split_sentences
+
+    en = install_dictionary("de", "en", shift=1)
+    words = en.whole_words()
+    lower = [w for w in words if w.islower()]
+    headline = f"{lower[0].capitalize()} {lower[1]} {lower[2]}"
+    paragraphs = [f"{lower[3].capitalize()} {lower[4]} {lower[5]}. {lower[6].capitalize()} "
+                  f"{lower[7]}.", f"{lower[8].capitalize()} {lower[9]} {lower[10]} {lower[11]}."]
+    text = headline + "\n\n" + "\n\n".join(paragraphs) + "\n"
+    result = invoke("translate", "--from", "de", "--to", "en", input=text)
+    assert result.exit_code == 0, result.stderr
+    expected = [en.translate(headline)] + [
+        " ".join(en.translate(s) for s in split_sentences(p, "de")) for p in paragraphs]
+    assert _blocks(result.stdout) == expected
+    import translate_pipeline as tp
+
+    assert tp.translate(text, to="en", source="de") == "\n\n".join(expected)
+    assert tp.translate_many([paragraphs[1], paragraphs[0]], to="en", source="de") == [
+        expected[2], expected[1]]

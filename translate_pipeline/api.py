@@ -11,7 +11,7 @@ Every function is a thin layer over the same :class:`~translate_pipeline.pipelin
 CLI runs, so results are the CLI's: the same detection (seeded), sentences, summaries, pivots
 through English and translation cache. One engine per set of engine options is kept for the
 whole process: Argos models are loaded once, on first need, and reused by every later call (a
-model installed after that first use is seen by a new process). Errors are the project's
+model installed, upgraded or removed in between gets a fresh engine). Errors are the project's
 exceptions (:mod:`translate_pipeline.errors`), each naming what it failed on: a text too short
 to detect is a :class:`~translate_pipeline.errors.DetectionError`, a language that is no code a
 :class:`~translate_pipeline.errors.LanguageCodeError`, and a language no installed model
@@ -44,18 +44,23 @@ class Summary:
     sentences: dict[str, tuple[str, ...]]
 
 
-_ENGINES: dict[EngineOptions, Engine] = {}
+_ENGINES: dict[tuple, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
 def _engine(options: EngineOptions) -> Engine:
-    """The process's engine for these options (models load on first need, then stay)."""
-    with _ENGINES_LOCK:
-        if options not in _ENGINES:
-            from translate_pipeline.translation.cache import TranslationMemory
+    """The process's engine for these options, these installed packages and this cache file:
+    models load on first need and stay loaded; a package installed, upgraded or removed since
+    (or another packages folder or cache) gets a fresh engine."""
+    from translate_pipeline.translation.cache import TranslationMemory, default_cache_path
+    from translate_pipeline.translation.packages import list_installed
 
-            _ENGINES[options] = Engine(options, memory=TranslationMemory())
-        return _ENGINES[options]
+    installed = list_installed()
+    key = (options, tuple((str(p.path), p.version) for p in installed), str(default_cache_path()))
+    with _ENGINES_LOCK:
+        if key not in _ENGINES:
+            _ENGINES[key] = Engine(options, installed=installed, memory=TranslationMemory())
+        return _ENGINES[key]
 
 
 def _pipeline(settings: Settings, options: EngineOptions | None) -> Pipeline:
