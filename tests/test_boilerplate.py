@@ -165,6 +165,13 @@ def test_default_summary_is_content_only(lang, count):
         assert lede in chosen
 
 
+def test_short_lines_without_punctuation_are_headings_unless_they_are_all_there_is():
+    with_text = [["Schredder statt Ofen"], ["Die Firma recycelt Akkus.", "Das spart Energie."]]
+    assert select_sentences(with_text, "de", 3) == (1, 2)
+    lines_only = [["Neue Buslinie ab Montag"], ["Fahrplan im Rathaus"], ["Foto: dpa"]]
+    assert select_sentences(lines_only, "de", 3) == (0, 1)  # the text itself, never the credit
+
+
 def test_an_article_of_boilerplate_only_gets_no_summary_sentence():
     paragraphs = [["Peñalba, 13 de mayo."], ["Foto: EFE"], ["Por Ana García"]]
     assert select_sentences(paragraphs, "es", 3) == ()

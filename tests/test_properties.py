@@ -145,7 +145,8 @@ def test_summary_sentences_are_sentences_of_the_text_in_order(text, lang, count,
     if algorithm == "news":  # the default never picks a line that is not content
         split = [split_sentences(p, code) for p in article.paragraphs]
         alone = [len(p) == 1 for p in split for _ in p]
-        assert all(non_content(sentences[i], alone=alone[i]) is None
+        # (a heading only where the text has nothing else: tests/test_boilerplate.py)
+        assert all(non_content(sentences[i], alone=alone[i]) in (None, "heading")
                    for i in outcome.summary_indices)
         assert len(version.summary) <= min(count, len(sentences))
     else:

@@ -129,10 +129,14 @@ def features(
     vectors = _tfidf(bags, frequency, len(texts))
     headline = _terms(title, resources)
     title_vector = _tfidf([headline], frequency, len(texts))[0] if headline else {}
+    kinds = [non_content(text, alone=single) if bag else "no words"
+             for text, bag, single in zip(texts, bags, alone)]
+    if all(kinds) and "heading" in kinds:  # lines without punctuation only (a list, a post):
+        kinds = [None if kind == "heading" else kind for kind in kinds]  # they are the text
     ranks: list[int | None] = []
     rank = 0
-    for text, bag, single in zip(texts, bags, alone):
-        if bag and non_content(text, alone=single) is None:
+    for kind in kinds:
+        if kind is None:
             ranks.append(rank)
             rank += 1
         else:
