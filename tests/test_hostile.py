@@ -66,3 +66,84 @@ def test_errors_log_is_not_written_through_a_symlink(tmp_path):
     (tmp_path / "errors.jsonl").symlink_to(victim)  # planted after the run removed the old one
     log.add("x", "x", "InputError", "bad", "x: bad")
     assert victim.read_text() == "precious\n"
+
+
+# 4. a zip bomb in models install; 11. a killed install's staging folders
+
+
+def _bomb(package: Path, tmp_path: Path, size: int) -> Path:
+    """The package plus one highly compressible file of ``size`` bytes inside its folder."""
+    import zipfile
+
+    bomb = tmp_path / "bomb.argosmodel"
+    with zipfile.ZipFile(package) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        top = src.namelist()[0].split("/")[0]
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        with dst.open(f"{top}/padding.bin", "w", force_zip64=True) as out:
+            chunk = bytes(1 << 20)
+            for _ in range(size >> 20):
+                out.write(chunk)
+    return bomb
+
+
+def test_models_install_refuses_a_zip_bomb(argos_package_factory, tmp_path, monkeypatch):
+    from translate_pipeline.translate import packages
+
+    monkeypatch.setattr(packages, "MAX_INSTALLED_BYTES", 32 << 20)  # the real one is 4 GiB
+    bomb = _bomb(argos_package_factory("en", "de"), tmp_path, 64 << 20)
+    assert bomb.stat().st_size < 2 << 20  # 64 MiB of padding in well under 2 MiB
+    result = invoke("models", "install", bomb)
+    assert result.exit_code == 1
+    assert str(bomb) in result.stderr and "inflates to" in result.stderr
+    assert not list(packages.config.argos_packages_dir().glob("*"))  # nothing written
+
+
+def test_extraction_keeps_to_the_budget_whatever_is_declared(argos_package_factory, tmp_path,
+                                                             monkeypatch):
+    import zipfile
+
+    from translate_pipeline.errors import PackageError
+    from translate_pipeline.translate import packages
+
+    bomb = _bomb(argos_package_factory("en", "de"), tmp_path, 8 << 20)
+    monkeypatch.setattr(packages, "MAX_INSTALLED_BYTES", 4 << 20)  # checked while streaming
+    with zipfile.ZipFile(bomb) as zf, pytest.raises(PackageError, match="inflates to more"):
+        packages._extract(zf, tmp_path / "staging", str(bomb))
+    assert sum(p.stat().st_size for p in (tmp_path / "staging").rglob("*") if p.is_file()) \
+        <= 4 << 20
+
+
+def test_models_install_refuses_what_the_disk_cannot_hold(argos_package_factory, tmp_path,
+                                                          monkeypatch):
+    import shutil
+
+    from translate_pipeline.translate import packages
+
+    monkeypatch.setattr(packages, "_FREE_MARGIN", shutil.disk_usage(tmp_path).free)
+    result = invoke("models", "install", argos_package_factory("en", "de"))
+    assert result.exit_code == 1 and "free" in result.stderr
+    assert not list(packages.config.argos_packages_dir().glob(".*"))
+
+
+def test_stale_install_folders_are_removed_but_not_a_live_ones(install_argos):
+    import fcntl
+
+    from translate_pipeline.translate import packages
+
+    pkg = install_argos("en", "de")
+    root = pkg.path.parent
+    stale = root / ".installing-killed"
+    (stale / "x").mkdir(parents=True)
+    (stale / ".owner").touch()
+    (stale / "x" / "model.bin").write_bytes(bytes(1 << 20))
+    old = root / ".removing-killed"  # killed before its flock, long ago
+    old.mkdir()
+    os.utime(old, (0, 0))
+    live = root / ".installing-live"
+    live.mkdir()
+    with open(live / ".owner", "w") as owner:
+        fcntl.flock(owner, fcntl.LOCK_EX)  # as a live install in another process holds it
+        result = invoke("models", "list")
+        assert result.exit_code == 0 and "en" in result.output
+        assert not stale.exists() and not old.exists() and live.exists()
