@@ -147,3 +147,36 @@ def test_stale_install_folders_are_removed_but_not_a_live_ones(install_argos):
         result = invoke("models", "list")
         assert result.exit_code == 0 and "en" in result.output
         assert not stale.exists() and not old.exists() and live.exists()
+
+
+# 7. log injection: control characters in names never forge lines
+
+
+def test_a_feed_guid_cannot_forge_an_error_line(tmp_path):
+    path = tmp_path / "evil.xml"
+    path.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                    "<link>http://x.example/</link><item>"
+                    "<guid isPermaLink='false'>x&#10;error: forged by the feed&#27;[2J</guid>"
+                    "</item></channel></rss>", encoding="utf-8")
+    result = invoke("feed", path, "--to", "en", "-o", tmp_path / "out",
+                    "--state", tmp_path / "s.db")
+    lines = result.stderr.splitlines()
+    assert not [line for line in lines if line.startswith("error: forged")]
+    (warning,) = [line for line in lines if "nothing to translate" in line]
+    assert warning.startswith("warning: ") and "x\\nerror: forged by the feed\\x1b[2J" in warning and "\x1b" not in result.stderr
+
+
+def test_a_file_name_cannot_forge_an_error_line_or_a_tsv_row(tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "a\nerror: forged.txt").write_text("")
+    (root / "b\tx\ny.txt").write_text(ENGLISH)
+    result = invoke("run", root, "--from", "en", "--to", "en", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    (line,) = error_lines(result)
+    assert "a\\nerror: forged" in line and "is empty" in line
+    detected = invoke("detect", root / "b\tx\ny.txt")
+    assert detected.exit_code == 0
+    (row,) = detected.stdout.splitlines()
+    source, language, _confidence = row.split("\t")
+    assert source.endswith("b\\tx\\ny.txt") and language == "en"

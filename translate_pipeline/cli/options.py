@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from translate_pipeline.errors import PipelineError
+from translate_pipeline.errors import PipelineError, one_line
 
 __all__ = [
     "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "ALGORITHMS", "EXIT_CODES_HELP",
@@ -36,7 +36,7 @@ EXIT_CODES_HELP = (
 
 def fail(message: str) -> None:
     """One ``error: ...`` line on stderr."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {one_line(message)}", err=True)
 
 
 def reports_errors(command: Callable[..., int | None]) -> Callable[..., None]:
