@@ -149,6 +149,29 @@ def test_stale_install_folders_are_removed_but_not_a_live_ones(install_argos):
         assert not stale.exists() and not old.exists() and live.exists()
 
 
+# 3. an output folder inside the input folder is never read back
+
+
+def test_an_output_folder_inside_the_inputs_is_not_read_back(news):
+    out = news / "out"
+    for _ in range(3):
+        result = invoke("run", news, "--from", "en", "--to", "en", "-o", out)
+        assert result.exit_code == 0, result.output
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json")) == ["council.json"]
+    assert not (out / "out").exists()
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [f"warning: not reading {out}: it is the output folder"]
+
+
+def test_another_output_folder_among_the_inputs_is_not_read(news, tmp_path):
+    assert invoke("run", news, "--from", "en", "--to", "en", "-o", news / "old").exit_code == 0
+    (news / "old" / "stray.txt").write_text(ENGLISH)
+    result = invoke("run", news, "--from", "en", "--to", "en", "-o", tmp_path / "new")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "new").rglob("*.json")] == ["council.json"]
+    assert f"not reading {news / 'old'}: it is an output folder" in result.stderr
+
+
 # 7. log injection: control characters in names never forge lines
 
 
