@@ -172,6 +172,58 @@ def test_another_output_folder_among_the_inputs_is_not_read(news, tmp_path):
     assert f"not reading {news / 'old'}: it is an output folder" in result.stderr
 
 
+# 8. a corrupt translation cache
+
+
+def _cache_path() -> Path:
+    from translate_pipeline.translate.cache import default_cache_path
+
+    return default_cache_path()
+
+
+def test_a_corrupt_cache_is_moved_aside_and_the_run_goes_on(news, tmp_path, install_argos):
+    install_argos("en", "de")
+    cache = _cache_path()
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(b"this is no SQLite database\n" * 100)
+    result = invoke("run", news, "--from", "en", "--to", "de", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "council.de.md").exists()
+    (aside,) = cache.parent.glob("translations.sqlite3.corrupt-*")
+    assert aside.read_bytes().startswith(b"this is no SQLite") and str(aside) in result.stderr
+    stats = invoke("cache", "stats", "--format", "json")
+    assert stats.exit_code == 0 and json.loads(stats.stdout)["entries"] > 0  # the fresh cache
+
+
+def test_cache_clear_works_on_a_corrupt_file():
+    cache = _cache_path()
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(bytes(range(256)) * 64)
+    result = invoke("cache", "clear")
+    assert result.exit_code == 0, result.output
+    assert "removed the corrupt cache file" in result.stdout
+    assert not list(cache.parent.glob("*.corrupt-*"))
+    assert invoke("cache", "stats").exit_code == 0
+
+
+def test_a_cache_damaged_inside_is_recovered_on_first_use(tmp_path):
+    from translate_pipeline.translate.cache import TranslationMemory
+
+    path = tmp_path / "c.sqlite3"
+    memory = TranslationMemory(path)
+    memory.store("pkg@1", {f"sentence {i}": f"Satz {i}" for i in range(3000)})
+    memory._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    memory.close()
+    data = bytearray(path.read_bytes())
+    data[4096:len(data) - 4096] = b"\xff" * (len(data) - 8192)  # header intact, pages garbage
+    path.write_bytes(bytes(data))
+    memory = TranslationMemory(path)
+    assert memory.lookup("pkg@1", ["sentence 1"]) == {}  # a fresh cache, not an exception
+    assert memory.moved_aside is not None and memory.moved_aside.exists()
+    memory.store("pkg@1", {"a": "b"})
+    assert memory.lookup("pkg@1", ["a"]) == {"a": "b"}
+
+
 # 7. log injection: control characters in names never forge lines
 
 

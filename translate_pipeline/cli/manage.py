@@ -129,7 +129,10 @@ def cache_clear() -> int:
     """Delete every cached translation."""
     from translate_pipeline.translate.cache import TranslationMemory
 
-    memory = TranslationMemory()
+    memory = TranslationMemory()  # a corrupt file is moved aside and a fresh one started
     removed = memory.clear()
+    if memory.moved_aside is not None:
+        memory.moved_aside.unlink(missing_ok=True)
+        click.echo(f"removed the corrupt cache file {memory.moved_aside}")
     click.echo(f"removed {removed} cached sentences from {memory.path}")
     return EXIT_OK
