@@ -224,6 +224,104 @@ def test_a_cache_damaged_inside_is_recovered_on_first_use(tmp_path):
     assert memory.lookup("pkg@1", ["a"]) == {"a": "b"}
 
 
+# 2. a server that drips one byte at a time defeats per-read timeouts
+
+
+@pytest.fixture
+def drip():
+    """A loopback HTTP server that sends its response one byte every 0.2 s, for ever (or
+    ``/head`` : the status line and headers that slowly, ``/body``: headers at once, the body
+    slowly). Yields its base URL."""
+    import http.server
+    import threading
+    import time
+
+    from loopback import serve_on_loopback
+
+    stop = threading.Event()
+
+    class Drip(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\r\n"
+            if self.path.startswith("/body"):
+                self.wfile.write(head)
+                head = b""
+            data = head + b"<rss><channel><title>x</title>" + b" " * 10**6
+            for byte in data:
+                if stop.is_set():
+                    return
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    httpd, base, _ = serve_on_loopback(Drip)
+    yield base
+    stop.set()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize("where", ["/head", "/body"])
+def test_fetch_keeps_its_total_deadline_against_a_dripping_server(drip, where):
+    import time
+
+    from translate_pipeline.errors import InputError
+    from translate_pipeline.inputs.fetch import fetch
+
+    started = time.monotonic()
+    with pytest.raises(InputError, match="timed out") as caught:
+        fetch(drip + where, timeout=1, deadline=2)
+    assert time.monotonic() - started < 4
+    assert caught.value.subject == drip + where
+
+
+def test_feed_timeout_holds_against_a_dripping_server(drip, tmp_path):
+    import time
+
+    started = time.monotonic()
+    result = invoke("feed", drip + "/body", "--to", "en", "--timeout", "1",
+                    "-o", tmp_path / "out", "--state", tmp_path / "s.db")
+    took = time.monotonic() - started
+    assert result.exit_code == 1
+    assert took < 11 + 4, took  # the documented deadline for --timeout 1 is 11 s
+    (line,) = error_lines(result)
+    assert drip in line and "timed out" in line
+
+
+def test_a_redirect_loop_is_one_line():
+    import http.server
+
+    from loopback import serve_on_loopback
+
+    from translate_pipeline.errors import InputError
+    from translate_pipeline.inputs.fetch import fetch
+
+    class Loop(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", "/a" if self.path == "/b" else "/b")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    httpd, base, _ = serve_on_loopback(Loop)
+    try:
+        with pytest.raises(InputError) as caught:
+            fetch(base + "/a", timeout=2)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert "\n" not in str(caught.value) and "redirect loop" in str(caught.value)
+
+
 # 7. log injection: control characters in names never forge lines
 
 
