@@ -322,6 +322,51 @@ def test_a_redirect_loop_is_one_line():
     assert "\n" not in str(caught.value) and "redirect loop" in str(caught.value)
 
 
+# 9. run -o - into a full or closed stdout
+
+
+def _run_module(args, stdout, tmp_path, shell_prefix=""):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    command = [sys.executable, "-m", "translate_pipeline", *map(str, args)]
+    if shell_prefix:
+        command = ["sh", "-c", f'{shell_prefix} "$@"', "sh", *command]
+    return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True,
+                          timeout=120, env=env, cwd=tmp_path)
+
+
+@pytest.fixture
+def many_news(tmp_path) -> Path:
+    root = tmp_path / "many"
+    root.mkdir()
+    for i in range(4):
+        (root / f"a{i}.txt").write_text(ENGLISH, encoding="utf-8")
+    return root
+
+
+def test_run_to_a_full_stdout_stops_at_the_first_write(many_news, tmp_path):
+    with open("/dev/full", "wb") as full:
+        done = _run_module(["run", many_news, "--from", "en", "--to", "en", "-o", "-"], full,
+                           tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert [x for x in done.stderr.splitlines() if x.startswith("error:")] == [
+        "error: -: cannot write: No space left on device",  # the first article, as for a folder
+        "error: stopped early: -: cannot write: No space left on device; outputs already "
+        "written are intact"]
+    assert "done 0, skipped 0, failed 1;" in done.stderr  # the others were never translated
+
+
+def test_run_to_a_closed_stdout_is_one_clear_error(many_news, tmp_path):
+    done = _run_module(["run", many_news, "--from", "en", "--to", "en", "-o", "-"], None,
+                       tmp_path, shell_prefix="exec >&-;")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines() == ["error: -: cannot write: standard output is closed"]
+
+
 # 7. log injection: control characters in names never forge lines
 
 

@@ -183,14 +183,20 @@ def _run_to_stdout(found, destination, config) -> int:
         for problem in problems:
             fail(problem)
 
+    def forget_stdout():  # nothing more can go there: not even the flush at exit
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # no real stdout (tests, or closed)
+            pass
+
     try:
         report = run_batch(found, destination, pipeline, on_outcome)
     except PipeClosed:  # | head: the reader has all it wants
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):  # no real stdout (tests)
-            pass
+        forget_stdout()
         return EXIT_FAILED
+    if report.stopped:
+        forget_stdout()
+        fail(report.stopped)
     click.echo(f"{report.tally()}; {destination.describe()}", err=True)
     _missing_models_hint(report)
     return EXIT_OK if report.ok else EXIT_FAILED
