@@ -398,3 +398,24 @@ def test_a_file_name_cannot_forge_an_error_line_or_a_tsv_row(tmp_path):
     (row,) = detected.stdout.splitlines()
     source, language, _confidence = row.split("\t")
     assert source.endswith("b\\tx\\ny.txt") and language == "en"
+
+
+# 6. a lone surrogate in one feed item
+
+
+def test_a_lone_surrogate_in_one_item_does_not_fail_the_feed(tmp_path):
+    body = "The city council approved the new budget on Tuesday. Schools will get more money."
+    path = tmp_path / "f.xml"
+    path.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                    "<link>http://x.example/</link>"
+                    f"<item><title>Bad &#xD800; &#56320; item</title><link>http://x.example/1</link>"
+                    f"<description>{body}</description></item>"
+                    f"<item><title>Good item</title><link>http://x.example/2</link>"
+                    f"<description>{body}</description></item></channel></rss>", encoding="utf-8")
+    for _ in range(2):  # and on the next run too
+        result = invoke("feed", path, "--from", "en", "--to", "en", "-o", tmp_path / "out",
+                        "--state", tmp_path / "s.db")
+        assert result.exit_code == 0, result.output
+    titles = sorted(json.loads(p.read_text())["languages"]["en"]["title"]
+                    for p in (tmp_path / "out").glob("*/*.json"))
+    assert titles == ["Bad \ufffd \ufffd item", "Good item"]

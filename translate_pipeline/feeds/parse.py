@@ -54,6 +54,17 @@ class ParsedFeed:
     warning: str | None = None
 
 
+_NUMERIC_REFERENCE = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
+
+
+def _no_surrogate(match: re.Match) -> bytes:
+    """A character reference to a lone surrogate (``&#xD800;``) made U+FFFD: feedparser fails on
+    the whole document when it meets one, and no text may hold one."""
+    digits = match.group(1)
+    value = int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
+    return b"&#xFFFD;" if 0xD800 <= value <= 0xDFFF else match.group()
+
+
 def _iso(struct) -> str | None:
     try:
         if struct and 1 <= struct.tm_year <= 9999:
@@ -120,6 +131,7 @@ def parse_feed(body: bytes, headers: dict[str, str], label: str) -> ParsedFeed:
 
     if not body.strip():
         raise InputError(label, "is empty: not an RSS or Atom feed")
+    body = _NUMERIC_REFERENCE.sub(_no_surrogate, body)
     try:
         parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=True)
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the other feeds
