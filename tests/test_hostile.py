@@ -419,3 +419,32 @@ def test_a_lone_surrogate_in_one_item_does_not_fail_the_feed(tmp_path):
     titles = sorted(json.loads(p.read_text())["languages"]["en"]["title"]
                     for p in (tmp_path / "out").glob("*/*.json"))
     assert titles == ["Bad \ufffd \ufffd item", "Good item"]
+
+
+# 5. distinct JSON Lines ids never share a file; 14. a lone surrogate, deep nesting
+
+
+def test_distinct_jsonl_ids_never_collide(tmp_path):
+    long = "https://x.org/" + "a" * 150
+    ids = ["news:1", "news/1", long + "?page=1", long + "?page=2", "plain-id_2.x"]
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("".join(json.dumps({"id": i, "text": ENGLISH}) + "\n" for i in ids))
+    result = invoke("run", dump, "--from", "en", "--to", "en", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(p.read_text()) for p in (tmp_path / "out" / "dump").glob("*.json")]
+    assert len(records) == 5
+    assert sorted(r.get("metadata", {}).get("id", r["id"].split("/", 1)[1]) for r in records) \
+        == sorted(ids)
+    assert (tmp_path / "out" / "dump" / "plain-id_2.x.json").exists()  # a safe id keeps its name
+
+
+def test_a_lone_surrogate_or_deep_nesting_in_jsonl_is_no_traceback(tmp_path):
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text('{"id": "s", "title": "Bad \\ud800 title", "text": ' + json.dumps(ENGLISH)
+                    + "}\n" + "[" * 100000 + "\n")
+    result = invoke("run", dump, "--from", "en", "--to", "en", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    (line,) = error_lines(result)
+    assert f"{dump}:2" in line and "nested too deeply" in line
+    record = json.loads((tmp_path / "out" / "dump" / "s.json").read_text())
+    assert record["languages"]["en"]["title"] == "Bad \ufffd title"
