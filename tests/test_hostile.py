@@ -448,3 +448,24 @@ def test_a_lone_surrogate_or_deep_nesting_in_jsonl_is_no_traceback(tmp_path):
     assert f"{dump}:2" in line and "nested too deeply" in line
     record = json.loads((tmp_path / "out" / "dump" / "s.json").read_text())
     assert record["languages"]["en"]["title"] == "Bad \ufffd title"
+
+
+# 10. Markdown front matter is valid YAML whatever the title holds
+
+
+def test_front_matter_with_control_characters_is_valid_yaml(tmp_path):
+    import yaml
+
+    title = "Bad \u009b\u007f\u0085 title \u0007"
+    dump = tmp_path / "d.jsonl"
+    dump.write_text(json.dumps({"id": "c", "title": title, "text": ENGLISH}) + "\n")
+    result = invoke("run", dump, "--from", "en", "--to", "en", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "d" / "c.en.md").read_text(encoding="utf-8")
+    front = text.split("---\n")[1]
+    assert not set(front) & {"\u009b", "\u007f", "\u0007"}
+    parsed = yaml.safe_load(front)
+    record = json.loads((tmp_path / "out" / "d" / "c.json").read_text())
+    assert parsed["title"] == record["languages"]["en"]["title"]
+    for line in front.splitlines():  # each value is JSON too
+        json.loads(line.split(": ", 1)[1])
