@@ -469,3 +469,29 @@ def test_front_matter_with_control_characters_is_valid_yaml(tmp_path):
     assert parsed["title"] == record["languages"]["en"]["title"]
     for line in front.splitlines():  # each value is JSON too
         json.loads(line.split(": ", 1)[1])
+
+
+# 12. Atom `updated` for items without a date: from the document, never the clock
+
+
+def test_atom_of_undated_items_is_the_same_from_two_fresh_states(tmp_path):
+    import time
+
+    body = "The city council approved the new budget on Tuesday. Schools will get more money."
+    path = tmp_path / "undated.xml"
+    path.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                    "<link>http://x.example/</link>"
+                    f"<item><title>No date</title><link>http://x.example/1</link>"
+                    f"<description>{body}</description></item></channel></rss>", encoding="utf-8")
+    atoms = []
+    for n in range(2):
+        if n:
+            time.sleep(1.1)  # a later second on the clock
+        out = tmp_path / f"out{n}"
+        result = invoke("feed", path, "--from", "en", "--to", "en", "-o", out,
+                        "--state", tmp_path / f"s{n}.db")
+        assert result.exit_code == 0, result.output
+        (atom,) = out.glob("*.atom")
+        atoms.append(atom.read_bytes())
+    assert atoms[0] == atoms[1]
+    assert b"<updated>1970-01-01T00:00:00Z</updated>" in atoms[0]

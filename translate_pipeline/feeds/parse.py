@@ -52,6 +52,9 @@ class ParsedFeed:
     link: str
     items: list[FeedItem]
     warning: str | None = None
+    #: What an item without a date of its own is dated in the Atom feeds: the feed's own date,
+    #: else its newest item's, else 1970-01-01 (from the document alone, never the clock).
+    date: str = "1970-01-01T00:00:00Z"
 
 
 _NUMERIC_REFERENCE = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
@@ -154,7 +157,11 @@ def parse_feed(body: bytes, headers: dict[str, str], label: str) -> ParsedFeed:
     for position, entry in enumerate(parsed.entries):
         item = _item(entry, position, language)
         items.setdefault(item.key, item)  # the first of duplicate guids wins
+    dated = [d for i in items.values() for d in (i.updated, i.published) if d]
+    date = (_iso(meta.get("updated_parsed")) or _iso(meta.get("published_parsed"))
+            or max(dated, default=None) or ParsedFeed.date)
     return ParsedFeed(
+        date=date,
         title=" ".join(_text(meta.get("title") or "", title_detail.get("type", "text/plain"))),
         link=(meta.get("link") or "").strip(),
         items=list(items.values()),
