@@ -495,3 +495,88 @@ def test_atom_of_undated_items_is_the_same_from_two_fresh_states(tmp_path):
         atoms.append(atom.read_bytes())
     assert atoms[0] == atoms[1]
     assert b"<updated>1970-01-01T00:00:00Z</updated>" in atoms[0]
+
+
+# 14. one clear line instead of a traceback
+
+
+def _record(tmp_path: Path, **changes) -> Path:
+    out = tmp_path / "out"
+    dump = tmp_path / "d.jsonl"
+    dump.write_text(json.dumps({"id": "r", "text": ENGLISH}) + "\n")
+    assert invoke("run", dump, "--from", "en", "--to", "en", "-o", out).exit_code == 0
+    path = out / "d" / "r.json"
+    record = json.loads(path.read_text())
+    for key, value in changes.items():
+        record[key] = value(record) if callable(value) else value
+    path.write_text(json.dumps(record))
+    return out
+
+
+def test_digest_of_a_hand_edited_record(tmp_path):
+    out = _record(tmp_path, language={"code": "en", "confidence": "high", "method": "detected"},
+                  languages=lambda r: {**r["languages"], "x/y": r["languages"]["en"],
+                                       "../../z": r["languages"]["en"]})
+    result = invoke("digest", out)
+    assert result.exit_code == 0, result.output
+    page = (out / "index.html").read_text()
+    assert "confidence ?" in page and "x/y" in page
+
+
+@pytest.mark.parametrize("args, env, expected", [
+    (["--cluster", "scheduler"], {}, "has no port"),
+    ([], {"TRANSLATE_PIPELINE_THREADS": "abc"}, "TRANSLATE_PIPELINE_THREADS must be"),
+    ([], {"TRANSLATE_PIPELINE_THREADS": "-1"}, "TRANSLATE_PIPELINE_THREADS must be"),
+    ([], {"TRANSLATE_PIPELINE_BATCH_SIZE": "abc"}, "TRANSLATE_PIPELINE_BATCH_SIZE must be"),
+])
+def test_usage_errors_are_one_line(news, tmp_path, monkeypatch, args, env, expected):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = invoke("run", news, "--to", "en", "-o", tmp_path / "out", *args)
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_flag_overrides_a_bad_environment_variable(news, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSLATE_PIPELINE_THREADS", "abc")
+    result = invoke("run", news, "--from", "en", "--to", "en", "--threads", "1",
+                    "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+
+
+def test_empty_and_device_outputs(news, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    empty = invoke("run", news, "--from", "en", "--to", "en", "-o", "")
+    assert empty.exit_code == 2 and "--output" in empty.stderr and "is empty" in empty.stderr
+    assert not list(tmp_path.glob("*.json")) and not (tmp_path / ".translate-pipeline.lock").exists()
+    full = invoke("run", news, "--from", "en", "--to", "en", "-o", "/dev/full")
+    assert full.exit_code == 1
+    assert error_lines(full) == ["error: /dev/full: is not a folder: --output names a folder to "
+                                 "write into"]
+
+
+def test_odd_package_metadata(argos_package_factory, tmp_path):
+    import zipfile
+
+    from translate_pipeline.translate.packages import install_file
+
+    package = argos_package_factory("en", "de")
+    deep = tmp_path / "deep.argosmodel"
+    with zipfile.ZipFile(package) as src, zipfile.ZipFile(deep, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("metadata.json"):
+                data = b"[" * 100000 + b"]" * 100000
+            dst.writestr(info.filename, data)
+    result = invoke("models", "install", deep)
+    assert result.exit_code == 1 and "nested too deeply" in result.stderr
+
+    pkg = install_file(package)
+    meta = json.loads((pkg.path / "metadata.json").read_text())
+    (pkg.path / "metadata.json").write_text(json.dumps({**meta, "package_version": "1.0\nerror: x"}))
+    listed = invoke("models", "list")
+    assert listed.exit_code == 0
+    (line,) = listed.stdout.splitlines()
+    assert "1.0\\nerror: x" in line
+    (pkg.path / "metadata.json").write_text("[" * 100000)
+    assert invoke("models", "list").exit_code == 0  # skipped with a warning, no traceback
