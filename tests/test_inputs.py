@@ -209,7 +209,7 @@ def test_jsonl_records_are_articles_and_a_bad_line_fails_alone():
     items = list(read_items(discover([str(DATA / "articles.jsonl")])))
     articles = [i for i in items if isinstance(i, Article)]
     failures = [i for i in items if isinstance(i, Failure)]
-    assert [a.id for a in articles] == ["articles/odesa-port", "articles/berlin-bvg-2024",
+    assert [a.id for a in articles] == ["articles/odesa-port", "articles/berlin-bvg-2024-ef021419cd",
                                         "articles/17"]
     odesa, berlin, york = articles
     assert odesa.title == "Одеський порт збільшив перевалку зерна"
@@ -264,7 +264,7 @@ def test_run_jsonl_resume_and_errors_per_record(tmp_path, install_argos):
     assert "done 2, skipped 0, failed 2 (1 written without some languages)" in first.stderr
     assert f"error: {DATA / 'articles.jsonl'}:3: is not valid JSON" in first.stderr
     assert sorted(p.name for p in (out / "articles").iterdir()) == [
-        "17.en.md", "17.json", "berlin-bvg-2024.de.md", "berlin-bvg-2024.json",
+        "17.en.md", "17.json", "berlin-bvg-2024-ef021419cd.de.md", "berlin-bvg-2024-ef021419cd.json",
         "odesa-port.en.md", "odesa-port.json", "odesa-port.uk.md"]
     entries = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
     assert [(e["source"].removeprefix(f"{DATA}/"), e["error"]) for e in entries] == [

@@ -134,7 +134,7 @@ def test_output_dash_streams_json_lines_and_writes_no_file(tmp_path, monkeypatch
     assert result.exit_code == 1
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["id"], r["language"]["code"]) for r in records] == [
-        ("articles/odesa-port", "uk"), ("articles/berlin-bvg-2024", "de"), ("articles/17", "en"),
+        ("articles/odesa-port", "uk"), ("articles/berlin-bvg-2024-ef021419cd", "de"), ("articles/17", "en"),
         ("haushalt-bom", "de"), ("kyiv-cp1251", "uk")]
     assert "fingerprint" not in records[0]
     assert records[0]["metadata"]["author"] == "Олена Коваль"

@@ -14,8 +14,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_home", "data_dir", "argos_packages_dir", "env_setting", "env_whole_number",
-           "usable_cores"]
+__all__ = ["LOCK_NAME", "data_home", "data_dir", "argos_packages_dir", "env_setting",
+           "env_whole_number", "env_count", "usable_cores"]
+
+#: The lock file ``run`` and ``feed`` hold in an output folder; a folder holding it is an output
+#: folder, never read back as input.
+LOCK_NAME = ".translate-pipeline.lock"
 
 
 def data_home() -> Path:
@@ -48,6 +52,15 @@ def env_whole_number(name: str, default: int) -> int:
     value = env_setting(name, str(default))
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{name} must be a whole number >= 1, not {value!r}")
+    return int(value)
+
+
+def env_count(name: str, default: int = 0) -> int:
+    """An environment variable that must be a whole number >= 0 (0: choose for me; unset or
+    empty: ``default``); raises :class:`ValueError` naming the variable and the value."""
+    value = (env_setting(name, str(default)) or str(default)).strip()
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number >= 0 (0: automatic), not {value!r}")
     return int(value)
 
 

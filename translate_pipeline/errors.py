@@ -27,9 +27,10 @@ its constructor's), so cluster workers send them back as they are.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
 
-__all__ = [
+__all__ = [  # the exceptions; one_line() is imported by name
     "PipelineError",
     "InputError",
     "DetectionError",
@@ -48,6 +49,24 @@ __all__ = [
     "ClusterError",
     "DaskMissing",
 ]
+
+# C0 controls (tab, newline, carriage return included), DEL, C1 controls, and the Unicode line
+# and paragraph separators: what would let a file name or a feed's guid forge a line of its own.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character escaped (``\\n``, ``\\x1b``, ``\\u2028``), so a
+    message, a log line or a TSV field is one line whatever names it carries."""
+    return _CONTROLS.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named:
+        return named
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 class PipelineError(Exception):
@@ -68,7 +87,7 @@ class PipelineError(Exception):
         self.reason = reason
 
     def __str__(self) -> str:
-        return f"{self.subject}: {self.reason}"
+        return one_line(f"{self.subject}: {self.reason}")
 
     def with_subject(self, subject: str) -> PipelineError:
         """The same error about ``subject`` (a worker's path named as the client gave it)."""

@@ -22,6 +22,7 @@ from translate_pipeline.cli.manage import cache, models
 from translate_pipeline.cli.options import EXIT_CODES_HELP
 from translate_pipeline.cli.run import digest, run
 from translate_pipeline.cli.translate import translate
+from translate_pipeline.errors import one_line
 
 __all__ = ["cli", "main"]
 
@@ -40,12 +41,35 @@ def cli(verbose: int) -> None:
       translate-pipeline detect samples --format json
       translate-pipeline models install en de
     """
+    _warning_lines(enabled=not verbose)
     if verbose:
         logging.basicConfig(
             level=logging.DEBUG if verbose > 1 else logging.INFO,
             format="%(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
+
+
+class _WarningLines(logging.Handler):
+    """The library's warnings (a corrupt cache moved aside, an output folder not read back,
+    a broken package skipped) as ``warning: ...`` lines on stderr, when not --verbose."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(f"warning: {one_line(record.getMessage())}", err=True)
+        except Exception:
+            self.handleError(record)
+
+
+def _warning_lines(*, enabled: bool) -> None:
+    logger = logging.getLogger("translate_pipeline")
+    for handler in [h for h in logger.handlers if isinstance(h, _WarningLines)]:
+        logger.removeHandler(handler)
+    if enabled:
+        logger.addHandler(_WarningLines())
 
 
 for command in (detect, summarize, translate, run, digest, feed, models, cache):

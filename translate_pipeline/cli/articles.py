@@ -20,7 +20,7 @@ from translate_pipeline.cli.options import (
     run_config,
     summary_options,
 )
-from translate_pipeline.errors import PipelineError
+from translate_pipeline.errors import PipelineError, one_line
 
 __all__ = ["detect", "summarize"]
 
@@ -68,7 +68,7 @@ def detect(inputs: tuple[str, ...], fmt: str) -> int:
                       "confidence": round(found.confidence, 4)}
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
-            click.echo(f"{item.source}\t{found.code}\t{found.confidence:.4f}")
+            click.echo(f"{one_line(item.source)}\t{found.code}\t{found.confidence:.4f}")
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -21,6 +21,7 @@ from translate_pipeline.cli.options import (
     summary_options,
     targets_option,
 )
+from translate_pipeline.errors import one_line
 
 __all__ = ["feed"]
 
@@ -97,7 +98,8 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     try:  # the output folder's lock too: a run (or another state's feed) may be writing there
         with state, output_lock(output), processor:
             report = run_feeds(sources, state, pipeline, options,
-                               lambda level, message: click.echo(f"{level}: {message}", err=True),
+                               lambda level, message: click.echo(f"{level}: {one_line(message)}",
+                                                                  err=True),
                                process=processor if spec is not None else None)
     except OutputLockedError as exc:
         fail(str(exc))

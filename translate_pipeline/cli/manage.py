@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from translate_pipeline.cli.options import EXIT_CODES_HELP, EXIT_OK, language_code, reports_errors
+from translate_pipeline.errors import one_line
 
 __all__ = ["models", "cache"]
 
@@ -44,7 +45,8 @@ def models_list(fmt: str) -> int:
         click.echo("install one: translate-pipeline models install FROM TO  (online)")
         click.echo("         or: translate-pipeline models install FILE.argosmodel")
     for pkg in installed:
-        click.echo(f"{pkg.from_code} -> {pkg.to_code}\t{pkg.version}\t{pkg.path}")
+        click.echo(f"{pkg.from_code} -> {pkg.to_code}\t{one_line(pkg.version)}\t"
+                   f"{one_line(str(pkg.path))}")
     return EXIT_OK
 
 
@@ -117,7 +119,7 @@ def cache_stats(fmt: str) -> int:
         return EXIT_OK
     click.echo(f"{stats.path}: {stats.entries} sentences, {stats.size_bytes / 1024:.0f} KiB")
     for package, count in stats.packages:
-        click.echo(f"  {package}\t{count}")
+        click.echo(f"  {one_line(package)}\t{count}")
     return EXIT_OK
 
 
@@ -127,7 +129,10 @@ def cache_clear() -> int:
     """Delete every cached translation."""
     from translate_pipeline.translation.cache import TranslationMemory
 
-    memory = TranslationMemory()
+    memory = TranslationMemory()  # a corrupt file is moved aside and a fresh one started
     removed = memory.clear()
+    if memory.moved_aside is not None:
+        memory.moved_aside.unlink(missing_ok=True)
+        click.echo(f"removed the corrupt cache file {memory.moved_aside}")
     click.echo(f"removed {removed} cached sentences from {memory.path}")
     return EXIT_OK

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from translate_pipeline.errors import PipelineError, with_advice
+from translate_pipeline.errors import PipelineError, one_line, with_advice
 
 __all__ = [
     "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "ALGORITHMS", "EXIT_CODES_HELP",
@@ -36,7 +36,7 @@ EXIT_CODES_HELP = (
 
 def fail(message: str) -> None:
     """One ``error: ...`` line on stderr."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {one_line(message)}", err=True)
 
 
 def reports_errors(command: Callable[..., int | None]) -> Callable[..., None]:
@@ -187,8 +187,11 @@ def run_config(targets: Sequence[str], flags: SummaryFlags, *, window: bool = Fa
         targets=tuple(targets), sentences=flags.sentences, algorithm=flags.algorithm,
         source_language=flags.source_language, translate=flags.translate_mode,
     )
-    engine = EngineOptions.from_env(device=flags.device, threads=flags.threads,
-                                    compute_type=flags.compute_type)
+    try:
+        engine = EngineOptions.from_env(device=flags.device, threads=flags.threads,
+                                        compute_type=flags.compute_type)
+    except ValueError as exc:  # TRANSLATE_PIPELINE_THREADS=abc
+        raise click.UsageError(str(exc)) from None
     return RunConfig(settings=settings, engine=engine, cache=not flags.no_cache,
                      formats=tuple(formats), **windows)
 
@@ -232,6 +235,9 @@ def output_destination(text: str, *, urls: bool, stdout: bool):
     from translate_pipeline.outputs.destination import choose_destination
     from translate_pipeline.errors import OutputUsageError
 
+    if not text.strip():  # an empty --output would write into the current folder
+        raise click.BadParameter("is empty: name a folder (or - for stdout)",
+                                 param_hint="--output")
     try:
         return choose_destination(text, urls=urls, stdout=stdout)
     except OutputUsageError as exc:

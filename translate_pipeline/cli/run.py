@@ -23,7 +23,7 @@ from translate_pipeline.cli.options import (
     summary_options,
     targets_option,
 )
-from translate_pipeline.errors import PipelineError
+from translate_pipeline.errors import PipelineError, one_line
 
 __all__ = ["run", "digest"]
 
@@ -88,7 +88,12 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
     destination = output_destination(output, urls=True, stdout=True)
     # Inputs are walked as the run goes, never listed whole (a folder of a million articles);
     # a cluster's client lists them (paths only) to cut partitions.
-    found = discover(inputs) if spec is None else list(discover(inputs))
+    outputs = [destination.path] if isinstance(getattr(destination, "path", None), Path) else []
+
+    def walk(on_skip=lambda message: click.echo(f"warning: {one_line(message)}", err=True)):
+        return discover(inputs, outputs=outputs, on_skip=on_skip)
+
+    found = walk() if spec is None else list(walk())
     if to_stdout:
         return _run_to_stdout(found, destination, config)
     if spec is None:
@@ -97,7 +102,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
     from translate_pipeline.inputs.read import expected_articles
 
     # The bar's length: a first walk that only counts (not at all when there is no bar).
-    total = sum(map(expected_articles, discover(inputs) if spec is None else found)) \
+    total = sum(map(expected_articles, walk(lambda _: None) if spec is None else found)) \
         if show_bar else 0
     with click.progressbar(length=total, label="articles", file=sys.stderr,
                            hidden=not show_bar) as bar:
@@ -178,14 +183,20 @@ def _run_to_stdout(found, destination, config) -> int:
         for problem in problems:
             fail(problem)
 
+    def forget_stdout():  # nothing more can go there: not even the flush at exit
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # no real stdout (tests, or closed)
+            pass
+
     try:
         report = run_batch(found, destination, pipeline, on_outcome)
     except PipeClosed:  # | head: the reader has all it wants
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):  # no real stdout (tests)
-            pass
+        forget_stdout()
         return EXIT_FAILED
+    if report.stopped:
+        forget_stdout()
+        fail(report.stopped)
     click.echo(f"{report.tally()}; {destination.describe()}", err=True)
     _missing_models_hint(report)
     return EXIT_OK if report.ok else EXIT_FAILED

@@ -110,6 +110,8 @@ class ClusterSpec:
         return self.address is None
 
 
+_PORT = re.compile(r":[0-9]{1,5}/?$")
+
 def parse_cluster(value: str) -> ClusterSpec:
     """``local``, ``local:N`` or a scheduler address (``tcp://host:8786``, ``host:8786``);
     raises ValueError with the reason."""
@@ -124,6 +126,9 @@ def parse_cluster(value: str) -> ClusterSpec:
         raise ValueError(f"{value!r} is not local or local:N (N worker processes)")
     if not text or any(c.isspace() for c in text):
         raise ValueError(f"{value!r} is not a scheduler address (e.g. tcp://scheduler:8786)")
+    if _PORT.search(text) is None:  # Dask's own message is a traceback deep in the client
+        raise ValueError(f"{value!r} has no port: a scheduler address is HOST:PORT "
+                         "(e.g. tcp://scheduler:8786)")
     return ClusterSpec(text, text)
 
 

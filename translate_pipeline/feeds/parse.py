@@ -52,6 +52,20 @@ class ParsedFeed:
     link: str
     items: list[FeedItem]
     warning: str | None = None
+    #: What an item without a date of its own is dated in the Atom feeds: the feed's own date,
+    #: else its newest item's, else 1970-01-01 (from the document alone, never the clock).
+    date: str = "1970-01-01T00:00:00Z"
+
+
+_NUMERIC_REFERENCE = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
+
+
+def _no_surrogate(match: re.Match) -> bytes:
+    """A character reference to a lone surrogate (``&#xD800;``) made U+FFFD: feedparser fails on
+    the whole document when it meets one, and no text may hold one."""
+    digits = match.group(1)
+    value = int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
+    return b"&#xFFFD;" if 0xD800 <= value <= 0xDFFF else match.group()
 
 
 def _iso(struct) -> str | None:
@@ -120,6 +134,7 @@ def parse_feed(body: bytes, headers: dict[str, str], label: str) -> ParsedFeed:
 
     if not body.strip():
         raise InputError(label, "is empty: not an RSS or Atom feed")
+    body = _NUMERIC_REFERENCE.sub(_no_surrogate, body)
     try:
         parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=True)
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the other feeds
@@ -142,7 +157,11 @@ def parse_feed(body: bytes, headers: dict[str, str], label: str) -> ParsedFeed:
     for position, entry in enumerate(parsed.entries):
         item = _item(entry, position, language)
         items.setdefault(item.key, item)  # the first of duplicate guids wins
+    dated = [d for i in items.values() for d in (i.updated, i.published) if d]
+    date = (_iso(meta.get("updated_parsed")) or _iso(meta.get("published_parsed"))
+            or max(dated, default=None) or ParsedFeed.date)
     return ParsedFeed(
+        date=date,
         title=" ".join(_text(meta.get("title") or "", title_detail.get("type", "text/plain"))),
         link=(meta.get("link") or "").strip(),
         items=list(items.values()),

@@ -96,6 +96,7 @@ class _Feed:
     slug: str
     title: str = ""
     link: str = ""
+    date: str = "1970-01-01T00:00:00Z"  # for items without one (see ParsedFeed.date)
     etag: str | None = None
     last_modified: str | None = None
     body_sha256: str | None = None
@@ -183,7 +184,7 @@ def _load(feed: _Feed, prefetched, state: FeedState, options: FeedOptions, emit:
     parsed = parse_feed(body, headers, feed.label)
     if parsed.warning:
         emit("warning", f"{feed.label}: {parsed.warning}")
-    feed.title, feed.link = parsed.title, parsed.link
+    feed.title, feed.link, feed.date = parsed.title, parsed.link, parsed.date
     return parsed.items
 
 
@@ -223,13 +224,13 @@ def _article(feed: _Feed, item: FeedItem, slug: str, options: FeedOptions,
     return article
 
 
-def _entries(result: ArticleResult, item: FeedItem, first_seen: str, targets: Sequence[str]):
+def _entries(result: ArticleResult, item: FeedItem, date: str, targets: Sequence[str]):
     for lang, version in result.languages:
         if lang in targets:
             yield lang, EntryRow(
                 key=item.key, title=version.title, summary=join_sentences(version.summary, lang),
                 link=item.link, published=item.published,
-                updated=item.updated or item.published or first_seen,
+                updated=item.updated or item.published or date,
             )
 
 
@@ -355,7 +356,7 @@ def _record(feed: _Feed, item: FeedItem, row: ItemRow | None, first_seen: str, o
     else:
         report.partial += 1
         feed.todo += 1
-    entries = list(_entries(outcome, item, first_seen, targets))
+    entries = list(_entries(outcome, item, feed.date, targets))
     feed.changed = feed.changed or bool(entries)
     state.record_item(feed.id, item.key, slug=slug, status="done" if complete else "partial",
                       languages=languages, error="; ".join(outcome.errors) or None,

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from translate_pipeline.config import data_dir
 from translate_pipeline.errors import OutputError, StateLocked
+from translate_pipeline.outputs.local import open_lock_file, write_pid
 
 __all__ = [
     "ATOM_ENTRIES",
@@ -128,9 +129,9 @@ def _lock(path: Path, wait: float, subject: str) -> int:
     """An exclusive flock on ``path``, waiting up to ``wait`` seconds; returns the descriptor."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise OutputError(str(path), f"cannot create the lock file: {exc.strerror or exc}") from exc
+    fd = open_lock_file(path)
     deadline = time.monotonic() + max(wait, 0.0)
     while True:
         try:
@@ -149,11 +150,7 @@ def _lock(path: Path, wait: float, subject: str) -> int:
                 ) from None
             time.sleep(0.05)
             continue
-        try:  # say who holds it, for the message another run prints
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        except OSError:
-            pass
+        write_pid(fd)  # say who holds it, for the message another run prints
         return fd
 
 

@@ -6,10 +6,12 @@ is walked as the run goes, never listed whole.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
+from translate_pipeline.config import LOCK_NAME
 from translate_pipeline.errors import InputError
 from translate_pipeline.inputs.fetch import is_url
 from translate_pipeline.inputs.kinds import (
@@ -23,14 +25,24 @@ from translate_pipeline.inputs.kinds import (
 
 __all__ = ["discover"]
 
+log = logging.getLogger(__name__)
 
-def discover(inputs: Sequence[str]) -> Iterator[InputFile | InputError]:
+
+def discover(
+    inputs: Sequence[str], *, outputs: Iterable[Path] = (),
+    on_skip: Callable[[str], None] | None = None,
+) -> Iterator[InputFile | InputError]:
     """Walk files and folders (recursively, sorted) in order; yield files or the error for an input.
 
     A folder contributes its ``.txt``/``.md`` files with ids relative to it; a file given by name is
     taken whatever its suffix (its id is its stem). Two inputs with the same id are an error for the
     second: its outputs would overwrite the first's.
+
+    Output folders are never read back: a folder walked into that is one of ``outputs`` or holds
+    a ``run``/``feed`` lock file (:data:`~translate_pipeline.config.LOCK_NAME`) is skipped, and
+    ``on_skip`` (else a logged warning) gets one message for each.
     """
+    excluded = _Excluded(outputs, on_skip)
     # Memory stays flat on a folder of a million files: ids are kept, as text, only where a
     # later one could repeat them (for every input but the last, whose files are only checked
     # against the earlier inputs' and against their own folder's: a.txt and a.md are both "a").
@@ -45,7 +57,7 @@ def discover(inputs: Sequence[str]) -> Iterator[InputFile | InputError]:
         elif is_url(raw):
             found = iter([InputURL(raw, url_id(raw))])
         elif root.is_dir():
-            found = _walk(root)
+            found = _walk(root, excluded)
         elif root.exists():
             found = iter([InputFile(root, root.stem)])
         else:
@@ -67,9 +79,37 @@ def discover(inputs: Sequence[str]) -> Iterator[InputFile | InputError]:
             yield item
 
 
-def _walk(root: Path) -> Iterator[InputFile]:
+class _Excluded:
+    """Which folders a walk skips: output folders."""
+
+    def __init__(self, outputs: Iterable[Path], on_skip: Callable[[str], None] | None):
+        self._outputs = set()
+        for path in outputs:
+            try:
+                self._outputs.add(os.stat(path)[1:3])  # inode, device
+            except OSError:
+                pass  # not there yet: it will hold the lock by the time it is walked into
+        self._on_skip = on_skip or (lambda message: log.warning("%s", message))
+
+    def __call__(self, folder: str) -> bool:
+        try:
+            is_output = os.stat(folder)[1:3] in self._outputs
+            has_lock = os.path.lexists(os.path.join(folder, LOCK_NAME))
+        except OSError:
+            return False
+        if is_output:
+            self._on_skip(f"not reading {folder}: it is the output folder")
+        elif has_lock:
+            self._on_skip(f"not reading {folder}: it is an output folder (it holds {LOCK_NAME})")
+        return is_output or has_lock
+
+
+def _walk(root: Path, excluded: _Excluded) -> Iterator[InputFile]:
+    if excluded(str(root)):
+        return
     for folder, dirs, files in os.walk(root):  # does not follow symlinked folders: no loops
         dirs.sort()
+        dirs[:] = [d for d in dirs if not excluded(os.path.join(folder, d))]
         for name in sorted(files):
             path = Path(folder, name)
             if path.suffix.lower() in SUFFIXES:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import http.client
 import re
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -82,8 +84,81 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(_Redirects())
+class _Deadline:
+    """A total deadline for one request, redirects included: when it passes, every socket the
+    request opened is shut down, which ends any read at once, however slowly the server drips
+    bytes (a per-read timeout never fires on a server that sends one byte a second)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def register(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _bounded(base: type, deadline: _Deadline) -> type:
+    class Connection(base):
+        def connect(self):
+            super().connect()
+            deadline.register(self.sock)
+
+    return Connection
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req):
+        return self.do_open(_bounded(http.client.HTTPConnection, self._deadline), req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req):
+        return self.do_open(_bounded(http.client.HTTPSConnection, self._deadline), req,
+                            context=self._context)
+
+
+def _opener(deadline: _Deadline | None = None) -> urllib.request.OpenerDirector:
+    if deadline is None:
+        return urllib.request.build_opener(_Redirects())
+    return urllib.request.build_opener(_Redirects(), _HTTP(deadline), _HTTPS(deadline))
+
+
+def total_deadline(timeout: float) -> float:
+    """The most one request may take in all (connect, headers, redirects, body): three times the
+    per-read ``timeout``, and at least ``timeout`` + 10 s."""
+    return max(timeout * 3, timeout + 10)
 
 
 def fetch(
@@ -94,8 +169,13 @@ def fetch(
     timeout: float = 30.0,
     max_bytes: int = MAX_FEED_BYTES,
     accept: str = _ACCEPT_FEED,
+    deadline: float | None = None,
 ) -> Fetched:
-    """GET ``url``; raises :class:`InputError` naming the URL and the reason on any failure."""
+    """GET ``url``; raises :class:`InputError` naming the URL and the reason on any failure.
+
+    ``timeout`` bounds each read; ``deadline`` (default :func:`total_deadline`) the whole
+    request, whatever the server does.
+    """
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": accept,
@@ -106,18 +186,36 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     request = urllib.request.Request(url, headers=headers, method="GET")
-    deadline = time.monotonic() + max(timeout * 3, timeout + 10)
+    seconds = total_deadline(timeout) if deadline is None else deadline
+    watchdog = _Deadline(seconds)
     try:
-        with _opener().open(request, timeout=timeout) as response:
+        return _fetch(request, url, timeout, max_bytes, time.monotonic() + seconds, watchdog)
+    except InputError:
+        if watchdog.expired:
+            raise InputError(url, f"cannot fetch: timed out (no complete response within "
+                             f"{seconds:g} s)") from None
+        raise
+    finally:
+        watchdog.cancel()
+
+
+def _fetch(request, url, timeout, max_bytes, deadline, watchdog) -> Fetched:
+    try:
+        with _opener(watchdog).open(request, timeout=timeout) as response:
             raw = _read_capped(response, max_bytes, deadline, url)
             found = {k.lower(): v for k, v in response.headers.items()}
             final = response.geturl()
             status = response.status
+        if watchdog.expired:  # the body ended because the deadline shut the socket
+            raise InputError(url, "cannot fetch: timed out")
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code == 304:
             return Fetched(url, 304, b"", {k.lower(): v for k, v in (exc.headers or {}).items()})
         reason = exc.reason if isinstance(exc.reason, str) else str(exc.reason or "")
+        reason = " ".join(reason.split())  # urllib's redirect-loop reason spans three lines
+        if "infinite loop" in reason:
+            reason = f"redirect loop (or more than {_Redirects.max_redirections} redirects)"
         raise InputError(url, f"HTTP {exc.code} {reason}".rstrip()) from None
     except urllib.error.URLError as exc:
         raise InputError(url, f"cannot fetch: {_describe(exc.reason)}") from None

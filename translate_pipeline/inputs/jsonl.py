@@ -19,13 +19,14 @@ from translate_pipeline.errors import InputError
 from translate_pipeline.inputs.documents import declared_language, metadata_of, one_line
 from translate_pipeline.inputs.files import MAX_INPUT_BYTES
 from translate_pipeline.inputs.htmltext import text_paragraphs
+from translate_pipeline.inputs.names import record_name
 from translate_pipeline.records import Article, Failure
 
 __all__ = ["numbered_lines", "read_jsonl"]
 
 log = logging.getLogger(__name__)
 
-_UNSAFE = re.compile(r"[^\w.-]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def numbered_lines(handle: BinaryIO, first: bytes | None = None) -> Iterator[tuple[int, bytes | None]]:
@@ -78,6 +79,8 @@ def _jsonl_record(line: bytes | None, number: int, subject: str, name: str, file
     except UnicodeDecodeError as exc:
         raise InputError(subject, f"is not UTF-8 (byte {exc.start + 1}); JSON Lines are UTF-8"
                          ) from None
+    except RecursionError:
+        raise InputError(subject, "is not valid JSON: nested too deeply") from None
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError):
             reason = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
@@ -87,11 +90,14 @@ def _jsonl_record(line: bytes | None, number: int, subject: str, name: str, file
     if not isinstance(record, dict):
         raise InputError(subject, f"is a JSON {type(record).__name__}, not an object "
                                   "with \"id\", \"title\" and \"text\"")
+    if b"\\u" in line.lower():  # a lone surrogate (\ud800) is no character: U+FFFD instead
+        record = {key: _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+                  for key, value in record.items()}
     raw_id = record.get("id")
     if raw_id is None or isinstance(raw_id, (bool, dict, list)) or str(raw_id).strip() == "":
         raise InputError(subject, "has no \"id\" (a string or a number)")
     raw_id = str(raw_id).strip()
-    safe = _UNSAFE.sub("-", raw_id).strip(".-")[:120].rstrip(".-")
+    safe = record_name(raw_id)
     if not safe:
         raise InputError(subject, f"its id {raw_id!r} cannot name a file")
     source = f"{name}#{raw_id}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from translate_pipeline.inputs.fetch import is_url
 
-__all__ = ["feed_slug", "item_slug"]
+__all__ = ["feed_slug", "item_slug", "record_name"]
 
 _LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
                           "þ": "th", "ð": "d", "ı": "i"})
@@ -40,3 +40,19 @@ def feed_slug(feed: str) -> str:
 def item_slug(title: str, key: str) -> str:
     """An item's output name: its title as a slug + a hash of its key."""
     return f"{_slugify(title, 60) or 'item'}-{_digest(key, 10)}"
+
+
+_UNSAFE_IN_ID = re.compile(r"[^\w.-]+")
+
+
+def record_name(record_id: str) -> str:
+    """A JSON Lines record's file name: its id when that is already safe (letters, digits, ``.``,
+    ``_``, ``-``; at most 120 characters), else a slug of it plus a hash of the whole id, so
+    distinct ids never share a file (``news:1`` and ``news/1``, long URLs that differ at the end).
+    ``""`` when nothing of the id can name a file."""
+    safe = _UNSAFE_IN_ID.sub("-", record_id).strip(".-")
+    if safe == record_id and len(safe) <= 120:
+        return record_id
+    if not safe:
+        return ""
+    return f"{safe[:108].rstrip('.-')}-{_digest(record_id, 10)}"

@@ -225,9 +225,14 @@ class Stdout(Destination):
         return nullcontext(NoErrorLog())
 
     def open_outputs(self, formats: Sequence[str] = (), stream: BinaryIO | None = None) -> Outputs:
+        from translate_pipeline.errors import OutputError
         from translate_pipeline.outputs.stream import StreamOutputs
 
-        return StreamOutputs(stream if stream is not None else sys.stdout.buffer)
+        if stream is None:
+            if sys.stdout is None:  # started with stdout closed (``>&-``)
+                raise OutputError("-", "cannot write: standard output is closed")
+            stream = sys.stdout.buffer
+        return StreamOutputs(stream)
 
     def where(self, article_id: str) -> str:
         return str(Path("-") / article_id)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import urllib.parse
 from collections import Counter
 from pathlib import Path
@@ -127,6 +128,30 @@ def _web(url) -> str | None:
     return None
 
 
+def _confidence(value) -> str:
+    """A record's confidence as 0.00; ``?`` for one that is no number (a hand-edited record)."""
+    try:
+        return f"{float(value or 0):.2f}"
+    except (TypeError, ValueError, OverflowError):
+        return "?"
+
+
+def _markdown_of(base: Path, lang, out_dir: Path) -> Path | None:
+    """The article's Markdown file for ``lang`` when it exists inside ``out_dir``; ``None`` for a
+    language key or an id that cannot name one there (``a/b``, ``../x``)."""
+    if not isinstance(lang, str) or not _LANG_KEY.match(lang) or not base.name:
+        return None
+    markdown = base.with_name(f"{base.name}.{lang}.md")
+    try:
+        markdown.resolve().relative_to(out_dir.resolve())
+        return markdown if markdown.is_file() else None
+    except (ValueError, OSError):
+        return None
+
+
+_LANG_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
 def _article(record: dict, json_path: Path | None, out_dir: Path) -> str:
     languages: dict = record["languages"]
     source_lang = next(iter(languages))
@@ -134,7 +159,7 @@ def _article(record: dict, json_path: Path | None, out_dir: Path) -> str:
     detected = record["language"]
     title = record.get("title") or languages[source_lang].get("title") or record["id"]
     how = ("given" if detected.get("method") == "given"
-           else f"detected, confidence {float(detected.get('confidence') or 0):.2f}")
+           else f"detected, confidence {_confidence(detected.get('confidence'))}")
     meta = [f'<span class="code">{_e(detected.get("code", source_lang))}</span>{_e(how)}']
     link = _web(metadata.get("url")) or _web(record.get("source"))
     source = record.get("source")
@@ -150,8 +175,8 @@ def _article(record: dict, json_path: Path | None, out_dir: Path) -> str:
     for lang, version in languages.items():
         summary = version.get("summary") or []
         items = "".join(f"<li>{_e(s)}</li>" for s in summary) or "<li>(no summary)</li>"
-        markdown = base.with_name(f"{base.name}.{lang}.md")
-        if markdown.is_file():
+        markdown = _markdown_of(base, lang, out_dir)
+        if markdown is not None:
             href = _e(_href(markdown, out_dir))
             full = f'<p class="full"><a href="{href}">Full text ({_e(lang)})</a></p>'
         elif json_path is not None:

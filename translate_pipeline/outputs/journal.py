@@ -50,7 +50,7 @@ class ErrorLog:
         entry = {"source": source, "id": id, "error": error, "reason": reason, "message": message}
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
             try:
                 os.write(fd, line)
             finally:
@@ -97,7 +97,7 @@ class FileJournal:
 
     def add(self, article_id: str) -> None:
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
             try:
                 os.write(fd, (json.dumps(article_id) + "\n").encode("ascii"))
             finally:

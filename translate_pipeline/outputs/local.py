@@ -26,11 +26,13 @@ import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from translate_pipeline import config
 from translate_pipeline.errors import OutputError, OutputLockedError
 from translate_pipeline.outputs.formats import DEFAULT_FORMATS, JSONL_NAME, Outputs
 from translate_pipeline.outputs.render import encode, record_line, render_outputs
@@ -48,6 +50,8 @@ __all__ = [
     "temp_name",
     "is_temp_name",
     "output_lock",
+    "open_lock_file",
+    "write_pid",
     "remove_temp_files",
     "check_writable",
     "FileOutputs",
@@ -57,7 +61,7 @@ __all__ = [
 ]
 
 #: The lock file a ``run`` holds in its output folder (never deleted; it is not an output).
-LOCK_NAME = ".translate-pipeline.lock"
+LOCK_NAME = config.LOCK_NAME
 
 #: OSError numbers after which no further output can be written: a batch stops on them.
 FULL_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
@@ -190,9 +194,12 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
     lock_path = out_dir / LOCK_NAME
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except FileExistsError:  # a file or a device (-o /dev/full), not a folder
+        raise OutputError(str(out_dir), "is not a folder: --output names a folder to write "
+                          "into") from None
     except OSError as exc:
         raise cannot_write(out_dir, exc) from exc
+    fd = open_lock_file(lock_path)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -207,14 +214,55 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
                 f"another translate-pipeline run{who} is writing to this folder; "
                 "wait for it to finish or use another --output",
             ) from None
-        try:  # who holds it, for the message above; a full disk must not stop the run here
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        except OSError:
-            pass
+        write_pid(fd)
         yield lock_path
     finally:
         os.close(fd)  # releases the lock
+
+
+def open_lock_file(path: Path) -> int:
+    """Open (or create) the lock file ``path`` for reading and writing; returns the descriptor.
+
+    The lock lives in a folder other users may be able to write to, so the file is opened with
+    ``O_NOFOLLOW`` and must be a plain regular file with a single link: a symbolic link, a hard
+    link to another file, a FIFO or a device planted there is refused with :class:`OutputError`
+    (nothing is written through it), never followed.
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputError(str(path), "refusing the lock file: it is a symbolic link "
+                              "(remove it; nothing was written through it)") from None
+        raise OutputError(str(path), f"cannot create the lock file: {exc.strerror or exc}") from exc
+    try:
+        info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise OutputError(str(path), f"cannot open the lock file: {exc.strerror or exc}") from exc
+    problem = None
+    if not stat.S_ISREG(info.st_mode):
+        problem = "it is not a regular file"
+    elif info.st_nlink != 1:
+        problem = "it is a hard link to another file"
+    if problem:
+        os.close(fd)
+        raise OutputError(str(path), f"refusing the lock file: {problem} "
+                          "(remove it; nothing was written to it)")
+    return fd
+
+
+def write_pid(fd: int) -> None:
+    """Note this process's id in the lock file ``fd`` (for the message another run prints), only
+    when the file is ours: a lock file another user created is never truncated. Never fails."""
+    try:
+        if os.fstat(fd).st_uid != os.geteuid():
+            return
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    except OSError:
+        pass
 
 
 def check_writable(folder: Path) -> None:

@@ -8,6 +8,7 @@ URL folder (:mod:`~translate_pipeline.outputs.remote`) write exactly these bytes
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
@@ -21,6 +22,17 @@ def encode(text: str) -> bytes:
     """An output's bytes. backslashreplace: a file name that is not UTF-8 (held as surrogates) is
     written as \\udcXX, which inside a JSON string is a valid escape, instead of failing the write."""
     return text.encode("utf-8", "backslashreplace")
+
+
+# What YAML does not allow unescaped (DEL, C1 controls but NEL, U+FFFE/FFFF, surrogates); JSON
+# already escapes C0. Both read \uXXXX the same in a double-quoted string.
+_NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def _yaml_string(value) -> str:
+    """``value`` as a double-quoted scalar valid both as JSON and as YAML."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def record_line(record: dict) -> bytes:
@@ -51,8 +63,8 @@ def to_markdown(result: ArticleResult, lang: str, *, fingerprint: str | None = N
     if fingerprint:
         front["fingerprint"] = fingerprint
     # JSON strings are YAML double-quoted scalars: safe for any title.
-    lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}"
-                      for key, value in front.items()), "---", ""]
+    lines = ["---", *(f"{key}: {_yaml_string(value)}" for key, value in front.items()),
+             "---", ""]
     lines += [f"# {version.title or result.article.id}", ""]
     note = f"*Language: {lang}"
     if lang != source_lang:

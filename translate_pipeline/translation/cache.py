@@ -14,8 +14,10 @@ Location: ``TRANSLATE_PIPELINE_CACHE`` (a file path) when set, else
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,8 @@ from translate_pipeline.errors import OutputError
 from translate_pipeline.records import Detection
 
 __all__ = ["TranslationMemory", "CacheStats", "default_cache_path"]
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -42,6 +46,11 @@ CREATE TABLE IF NOT EXISTS articles (
 ) WITHOUT ROWID;
 """
 _CHUNK = 500  # SQLite's host-parameter limit is far above this
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """Whether the error says the file is damaged or not a database (not busy, not locked)."""
+    return type(exc) is sqlite3.DatabaseError or "malformed" in str(exc)
 
 
 def default_cache_path() -> Path:
@@ -62,17 +71,75 @@ class TranslationMemory:
 
     def __init__(self, path: Path | None = None, *, timeout: float = 30.0):
         self.path = Path(path) if path is not None else default_cache_path()
+        self._timeout = timeout
+        self.moved_aside: Path | None = None  # where a corrupt cache file went, if one did
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise self._cannot_open(exc) from exc
+            self._recover(exc)
+
+    def _open(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
+            self._db = sqlite3.connect(str(self.path), timeout=self._timeout, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise self._cannot_open(exc) from exc
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self._db.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise OutputError(str(self.path), f"cannot open the translation cache: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            if _is_corrupt(exc):
+                raise
+            raise self._cannot_open(exc) from exc
+
+    def _cannot_open(self, exc: BaseException) -> OutputError:
+        return OutputError(str(self.path), f"cannot open the translation cache: {exc}")
+
+    def _recover(self, exc: sqlite3.DatabaseError) -> None:
+        """The cache file is not a database (or is damaged): move it aside, say where, start a
+        fresh cache. Only cached translations are lost; they are made again as needed."""
+        try:
+            self._db.close()
+        except (AttributeError, sqlite3.Error):
+            pass
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+        try:
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                try:
+                    os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+                except FileNotFoundError:
+                    pass
+        except OSError as move:
+            raise OutputError(str(self.path), f"the translation cache is corrupt ({exc}) and "
+                              f"cannot be moved aside: {move.strerror or move}") from exc
+        log.warning("the translation cache %s is corrupt (%s); moved it to %s and started a "
+                    "fresh one", self.path, exc, aside)
+        self.moved_aside = aside
+        try:
+            self._open()
+        except sqlite3.DatabaseError as again:
+            raise self._cannot_open(again) from again
+
+    def _guarded(self, query):
+        """Run ``query()``; when it finds the file damaged, recover and run it once more."""
+        try:
+            return query()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise
+            self._recover(exc)
+            return query()
 
     def lookup(self, package_key: str, sentences: Sequence[str]) -> dict[str, str]:
+        return self._guarded(lambda: self._lookup(package_key, sentences))
+
+    def _lookup(self, package_key: str, sentences: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         unique = list(dict.fromkeys(sentences))
         for start in range(0, len(unique), _CHUNK):
@@ -99,9 +166,9 @@ class TranslationMemory:
 
     def recall_article(self, key: str) -> tuple[Detection, tuple[int, ...]] | None:
         """The detection and summary choice remembered for an article key, if any."""
-        row = self._db.execute(
+        row = self._guarded(lambda: self._db.execute(
             "SELECT language, confidence, method, indices FROM articles WHERE key = ?", (key,)
-        ).fetchone()
+        ).fetchone())
         if row is None:
             return None
         language, confidence, method, indices = row
@@ -121,11 +188,9 @@ class TranslationMemory:
             raise OutputError(str(self.path), f"cannot write the translation cache: {exc}") from exc
 
     def stats(self) -> CacheStats:
-        packages = tuple(
-            self._db.execute(
-                "SELECT package, COUNT(*) FROM translations GROUP BY package ORDER BY package"
-            ).fetchall()
-        )
+        packages = tuple(self._guarded(lambda: self._db.execute(
+            "SELECT package, COUNT(*) FROM translations GROUP BY package ORDER BY package"
+        ).fetchall()))
         size = sum(
             p.stat().st_size
             for p in (self.path, Path(f"{self.path}-wal"))
@@ -134,6 +199,9 @@ class TranslationMemory:
         return CacheStats(self.path, sum(n for _, n in packages), packages, size)
 
     def clear(self) -> int:
+        return self._guarded(self._clear)
+
+    def _clear(self) -> int:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             removed = self._db.execute("DELETE FROM translations").rowcount

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from translate_pipeline.translation import packages as _packages
 from translate_pipeline.translation import segments
-from translate_pipeline.config import env_setting, usable_cores
+from translate_pipeline.config import env_count, env_setting, usable_cores
 from translate_pipeline.errors import MissingPairError, PackageError, PipelineError
 from translate_pipeline.translation.packages import InstalledPackage
 
@@ -72,13 +72,18 @@ class EngineOptions:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "EngineOptions":
-        values: dict[str, Any] = {
-            "device": env_setting("TRANSLATE_PIPELINE_DEVICE", "auto"),
-            "threads": int(env_setting("TRANSLATE_PIPELINE_THREADS", "0") or 0),
-            "compute_type": env_setting("TRANSLATE_PIPELINE_COMPUTE_TYPE", "auto"),
-            "batch_size": int(env_setting("TRANSLATE_PIPELINE_BATCH_SIZE", "0") or 0),
+        """Flags (``overrides``) over the environment; a variable that is not a count raises
+        :class:`ValueError` naming it (only when no flag overrides it)."""
+        readers = {
+            "device": lambda: env_setting("TRANSLATE_PIPELINE_DEVICE", "auto"),
+            "threads": lambda: env_count("TRANSLATE_PIPELINE_THREADS"),
+            "compute_type": lambda: env_setting("TRANSLATE_PIPELINE_COMPUTE_TYPE", "auto"),
+            "batch_size": lambda: env_count("TRANSLATE_PIPELINE_BATCH_SIZE"),
         }
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+        for key, read in readers.items():
+            if key not in values:
+                values[key] = read()
         return cls(**values)
 
     def resolved(self) -> "EngineOptions":

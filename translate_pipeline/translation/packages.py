@@ -15,6 +15,7 @@ to read installed packages.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import http.client
 import io
 import json
@@ -37,7 +38,7 @@ from translate_pipeline.errors import NetworkError, PackageError, PackageNotFoun
 
 __all__ = [
     "InstalledPackage", "list_installed", "find_installed", "install_file", "install_from_index",
-    "remove", "index_url", "DEFAULT_INDEX_URL",
+    "remove", "remove_stale", "index_url", "DEFAULT_INDEX_URL", "MAX_INSTALLED_BYTES",
 ]
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,12 @@ log = logging.getLogger(__name__)
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
 MAX_DOWNLOAD_BYTES = 1 << 30  # a package bigger than 1 GiB is refused
 MAX_INDEX_BYTES = 32 << 20
+#: A package whose files add up to more than this once extracted (4 GiB) is refused: the declared
+#: sizes are checked before anything is written, the extraction itself stops at the same budget
+#: (declared sizes may lie), and an install that would not fit in the free space is refused too.
+MAX_INSTALLED_BYTES = 4 << 30
+_FREE_MARGIN = 64 << 20  # left free on the disk after an install
+_OWNER = ".owner"  # in a staging folder: flock-ed by the live install that owns it
 _USER_AGENT = "translate-pipeline (ArgosTranslate-compatible)"
 _OFFLINE_HINT = (
     "are you offline? To install without network, copy the .argosmodel file here and run: "
@@ -141,6 +148,8 @@ def _read_installed(path: Path) -> InstalledPackage:
             metadata = json.load(handle)
     except FileNotFoundError:
         raise PackageError(str(path), "no metadata.json") from None
+    except RecursionError:
+        raise PackageError(str(path), "unreadable metadata.json: nested too deeply") from None
     except (ValueError, OSError) as exc:  # bad JSON, not UTF-8, unreadable
         raise PackageError(str(path), f"unreadable metadata.json: {exc}") from exc
     from_code, to_code, version, prefix = _check_metadata(metadata, str(path))
@@ -177,6 +186,7 @@ def _scan(directory: Path, *, warn: bool) -> list[InstalledPackage]:
 
 def list_installed() -> tuple[InstalledPackage, ...]:
     """Installed translate packages, sorted by pair (then version); broken ones are skipped."""
+    remove_stale()
     return tuple(sorted(_scan(config.argos_packages_dir(), warn=True), key=_sort_key))
 
 
@@ -190,8 +200,9 @@ def find_installed(from_code: str, to_code: str) -> InstalledPackage | None:
 # Installing from a file
 
 
-def _inspect_archive(path: Path) -> tuple[str, tuple[str, str, str, str]]:
-    """Check a package archive without extracting it: (top folder, metadata values)."""
+def _inspect_archive(path: Path) -> tuple[str, tuple[str, str, str, str], int]:
+    """Check a package archive without extracting it: (top folder, metadata values, the sum of
+    its declared sizes)."""
     where = str(path)
     if not path.is_file():
         raise PackageError(where, "no such file")
@@ -206,6 +217,10 @@ def _inspect_archive(path: Path) -> tuple[str, tuple[str, str, str, str]]:
     with zf:
         tops: set[str] = set()
         files: set[str] = set()
+        declared = sum(info.file_size for info in zf.infolist())
+        if declared > MAX_INSTALLED_BYTES:
+            raise PackageError(where, f"the archive inflates to {_size(declared)}, more than the "
+                               f"{_size(MAX_INSTALLED_BYTES)} a package may take")
         for info in zf.infolist():
             name = info.filename
             parts = PurePosixPath(name).parts
@@ -230,6 +245,9 @@ def _inspect_archive(path: Path) -> tuple[str, tuple[str, str, str, str]]:
             raise PackageError(where, "no metadata.json in the package folder")
         try:
             metadata = json.loads(zf.read(f"{top}/metadata.json").decode("utf-8"))
+        except RecursionError:
+            raise PackageError(where, "metadata.json is not valid JSON: nested too deeply"
+                               ) from None
         except (ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
             raise PackageError(where, f"metadata.json is not valid JSON: {exc}") from exc
         values = _check_metadata(metadata, where)
@@ -238,26 +256,111 @@ def _inspect_archive(path: Path) -> tuple[str, tuple[str, str, str, str]]:
                 raise PackageError(where, f"no {required} in the package folder")
         if not any(name in files for name in _TOKENIZER_FILES):
             raise PackageError(where, "no tokenizer (sentencepiece.model or bpe.model)")
-        return top, values
+        return top, values, declared
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MiB"
+
+
+def _extract(zf: zipfile.ZipFile, staging: Path, where: str) -> None:
+    """Extract every member (their names were checked by :func:`_inspect_archive`), streaming,
+    with a byte budget of :data:`MAX_INSTALLED_BYTES` whatever the members declare."""
+    budget = MAX_INSTALLED_BYTES
+    for info in zf.infolist():
+        target = staging.joinpath(*PurePosixPath(info.filename).parts)
+        if info.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(info) as source, open(target, "xb") as out:
+            while chunk := source.read(1 << 20):
+                budget -= len(chunk)
+                if budget < 0:
+                    raise PackageError(where, "the archive inflates to more than the "
+                                       f"{_size(MAX_INSTALLED_BYTES)} a package may take")
+                out.write(chunk)
+
+
+def _check_free_space(packages_dir: Path, needed: int, where: str) -> None:
+    try:
+        free = shutil.disk_usage(packages_dir).free
+    except OSError:
+        return
+    if needed + _FREE_MARGIN > free:
+        raise PackageError(where, f"the package needs {_size(needed)} and {packages_dir} has only "
+                           f"{_size(free)} free")
+
+
+def _new_staging(packages_dir: Path, prefix: str) -> tuple[Path, int]:
+    """A fresh hidden folder in the packages directory, and the flock that marks it live."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=packages_dir))
+    fd = os.open(folder / _OWNER, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return folder, fd
+
+
+def remove_stale(packages_dir: Path | None = None) -> int:
+    """Delete the ``.installing-*`` / ``.removing-*`` folders a killed install or remove left in
+    the packages directory (those of a live one, whose owner flock is held, are kept).
+    Returns how many were removed; never fails."""
+    packages_dir = packages_dir or config.argos_packages_dir()
+    removed = 0
+    try:
+        entries = list(packages_dir.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.name.startswith((".installing-", ".removing-")) or entry.is_symlink():
+            continue
+        try:
+            fd = os.open(entry / _OWNER, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except FileNotFoundError:
+            fd = None  # left by an older version, or killed before the flock
+        except OSError:
+            continue
+        try:
+            if fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a live install
+            elif time.time() - entry.stat().st_mtime < 60:
+                continue  # perhaps an install between mkdtemp and its flock
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += not entry.exists()
+        except OSError:
+            continue
+        finally:
+            if fd is not None:
+                os.close(fd)
+    if removed:
+        log.info("removed %d unfinished install folder(s) in %s", removed, packages_dir)
+    return removed
 
 
 def install_file(path: Path) -> InstalledPackage:
     """Install an ``.argosmodel`` file, replacing any installed package for the same pair."""
     path = Path(path).expanduser()
     where = str(path)
-    top, (from_code, to_code, _version, _prefix) = _inspect_archive(path)
+    top, (from_code, to_code, _version, _prefix), declared = _inspect_archive(path)
     packages_dir = config.argos_packages_dir()
     try:
         packages_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         reason = f"cannot create the packages directory: {exc}"
         raise PackageError(str(packages_dir), reason) from exc
+    remove_stale(packages_dir)
+    _check_free_space(packages_dir, declared, where)
     with _lock:
-        staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=packages_dir))
+        try:
+            staging, owner = _new_staging(packages_dir, ".installing-")
+        except OSError as exc:
+            raise PackageError(where, f"cannot install into {packages_dir}: {exc}") from exc
         try:
             try:
                 with zipfile.ZipFile(path) as zf:
-                    zf.extractall(staging)
+                    _extract(zf, staging, where)
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
                 raise PackageError(where, f"cannot extract: {exc}") from exc
             staged = staging / top
@@ -285,6 +388,7 @@ def install_file(path: Path) -> InstalledPackage:
             raise PackageError(where, f"cannot install into {packages_dir}: {exc}") from exc
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            os.close(owner)
     return dataclasses.replace(pkg, path=target)
 
 
@@ -297,9 +401,12 @@ def _other_pair(path: Path, pair: tuple[str, str]) -> bool:
 
 def _discard(path: Path, packages_dir: Path) -> None:
     """Make a package directory disappear at once (rename), then delete it."""
-    trash = Path(tempfile.mkdtemp(prefix=".removing-", dir=packages_dir))
-    os.rename(path, trash / path.name)
-    shutil.rmtree(trash, ignore_errors=True)
+    trash, owner = _new_staging(packages_dir, ".removing-")
+    try:
+        os.rename(path, trash / path.name)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
+        os.close(owner)
 
 
 def remove(from_code: str, to_code: str) -> InstalledPackage:
