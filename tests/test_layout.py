@@ -4,7 +4,8 @@ Every import in every module counts, also those inside functions (a lazy import 
 dependency) and under ``TYPE_CHECKING``. The layers, from the bottom:
 
 0. errors, config (and the package's ``__init__``: its version);
-1. records (the typed records, a failure carrying its error);
+1. records (the typed records, a failure carrying its error), markdown (the CommonMark parser,
+   and the translated copy of a document);
 2. inputs/, nlp/, translate/, outputs/: the stages, which never import one another;
 3. pipeline: the chain over nlp/ and translate/;
 4. batch (the runner over a destination) and feeds/;
@@ -24,7 +25,7 @@ import translate_pipeline
 PACKAGE = Path(translate_pipeline.__file__).parent
 LAYERS = {
     "translate_pipeline": 0, "errors": 0, "config": 0,
-    "records": 1,
+    "records": 1, "markdown": 1,
     "inputs": 2, "nlp": 2, "translate": 2, "outputs": 2,
     "pipeline": 3,
     "batch": 4, "feeds": 4,

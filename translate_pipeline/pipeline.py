@@ -51,6 +51,7 @@ class Settings:
     algorithm: str = "news"  # summarize.DEFAULT_ALGORITHM (not imported: sumy is slow to load)
     source_language: str | None = None
     translate: str = "full"
+    documents: bool = False  # run --format document: translate Markdown documents' segments
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class _Prepared:
     detection: Detection
     paragraphs: list[list[str]]
     indices: tuple[int, ...]
+    segments: list[str] = field(default_factory=list)
     flat: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -169,12 +171,17 @@ class Pipeline:
                 )
                 if self.memo is not None:
                     self.memo.remember_article(key, detection, indices)
+            segments = []
+            if self.settings.documents and article.document is not None:
+                from translate_pipeline.markdown import segments as document_segments
+
+                segments = document_segments(article.document)
         except PipelineError as exc:
             return Failure(article.source, article.id, exc)
         except Exception as exc:  # a bug must cost one article, never the batch
             log.debug("unexpected error on %s", article.source, exc_info=True)
             return Failure(article.source, article.id, _unexpected(article.source, exc))
-        return _Prepared(article, detection, paragraphs, indices)
+        return _Prepared(article, detection, paragraphs, indices, segments)
 
     def _memo_key(self, article: Article) -> str:
         """What detection and the summary choice depend on: the text and the summary settings."""
@@ -204,12 +211,13 @@ class Pipeline:
                 yield self._assemble(item, translated, errors)
 
     def _wanted(self, item: _Prepared) -> list[str]:
-        """The source strings one article needs translated: its title, then its sentences."""
+        """The source strings one article needs translated: its title, its sentences, then its
+        document's segments (``--format document``)."""
         if self.settings.translate == "summary":
             body = [item.flat[i] for i in item.indices]
         else:
             body = item.flat
-        return [item.article.title, *body]
+        return [item.article.title, *body, *item.segments]
 
     def _targets(self, item: _Prepared) -> list[str]:
         return output_languages(item.detection, self.settings.targets)[1:]
@@ -281,7 +289,13 @@ class Pipeline:
                 missing.update(dict.fromkeys(install))
                 continue
             title, *body = translated[key]
-            versions.append((target, self._version(item, title, body, target)))
+            segments = tuple(body[len(body) - len(item.segments):]) if item.segments else ()
+            body = body[:len(body) - len(item.segments)]
+            version = self._version(item, title, body, target)
+            if segments:
+                version = LanguageVersion(version.title, version.paragraphs, version.summary,
+                                          segments)
+            versions.append((target, version))
         return ArticleResult(
             article=article,
             detection=item.detection,

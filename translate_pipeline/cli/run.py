@@ -46,9 +46,11 @@ RUN_EXIT_CODES_HELP = (
 @click.option("--force", is_flag=True,
               help="Redo every article, even those whose outputs are complete for the same input "
                    "and settings (by default a rerun skips them).")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["json", "jsonl", "markdown"]),
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice(["json", "jsonl", "markdown", "document"]),
               help="What to write (repeatable): json (DIR/ID.json), markdown (DIR/ID.LANG.md), "
-                   "jsonl (DIR/articles.jsonl) [default: json and markdown].")
+                   "jsonl (DIR/articles.jsonl), document (DIR/LANG/PATH.md: each Markdown input "
+                   "translated, its structure kept, for sites) [default: json and markdown].")
 @click.option("--html", is_flag=True,
               help="Also write DIR/index.html, a digest of every article in DIR (all languages side "
                    "by side).")
@@ -86,6 +88,9 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
     _check_outputs(to_stdout, formats, html, cluster)
     spec = cluster_spec(cluster)
     destination = output_destination(output, urls=True, stdout=True)
+    if "document" in formats and type(destination).__name__ == "URLFolder":
+        raise click.BadParameter("--format document writes to a local folder, not a URL",
+                                 param_hint="--format")
     # Inputs are walked as the run goes, never listed whole (a folder of a million articles);
     # a cluster's client lists them (paths only) to cut partitions.
     found = discover(inputs) if spec is None else list(discover(inputs))

@@ -21,6 +21,7 @@ refused).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import logging
@@ -156,7 +157,8 @@ def markdown_article(text: str, *, source: str, id: str, url: str | None = None)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     kind, block, body = split_front_matter(text)
     if kind is None:
-        return _with_url(parse_text(text, source=source, id=id, markdown=True), url)
+        article = _with_url(parse_text(text, source=source, id=id, markdown=True), url)
+        return dataclasses.replace(article, document=text)
     fields = toml_fields(block, source) if kind == "toml" else _front_matter(block, source)
     article = parse_text(body, source=source, id=id, markdown=True)
     title = one_line(_scalar(fields.get("title")) or "")
@@ -169,7 +171,7 @@ def markdown_article(text: str, *, source: str, id: str, url: str | None = None)
         metadata = {"url": url, **metadata}
     return Article(id=id, source=source, title=title or article.title, paragraphs=paragraphs,
                    language=declared_language(language, source) if language is not None else None,
-                   metadata=tuple(metadata.items()))
+                   metadata=tuple(metadata.items()), document=text)
 
 
 def _front_matter(block: str, source: str) -> dict:

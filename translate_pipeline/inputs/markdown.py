@@ -1,8 +1,9 @@
 """Markdown read with a CommonMark parser: the front matter, and the prose a document holds.
 
-markdown-it-py (CommonMark, with GFM tables and strikethrough, and footnotes from
-mdit-py-plugins) parses the body; :func:`prose_blocks` walks its tokens and keeps the text of
-every heading, paragraph, list item, blockquote and table cell, link text without its URL.
+The parser (:func:`translate_pipeline.markdown.parser`: markdown-it-py, CommonMark with GFM
+tables and strikethrough, and footnotes from mdit-py-plugins) parses the body;
+:func:`prose_blocks` walks its tokens and keeps the text of every heading, paragraph, list item,
+blockquote and table cell, link text without its URL.
 Images, code blocks, inline code, HTML, footnote markers and definitions, rules and link reference
 definitions never reach detection, a summary or the engine.
 
@@ -15,29 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from translate_pipeline.errors import InputError
+from translate_pipeline.markdown import FRONT_MATTER, TOML_FRONT_MATTER, parser, split_front_matter
 
 __all__ = ["FRONT_MATTER", "TOML_FRONT_MATTER", "split_front_matter", "toml_fields", "parser",
            "Block", "prose_blocks", "inline_text"]
 
-#: YAML front matter: ``---`` YAML ``---`` (or ``...``) at the very start.
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-#: TOML front matter: ``+++`` TOML ``+++`` at the very start (Hugo).
-TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(?:\n|\Z)", re.S)
-
 _MAX_FRONT_MATTER = 64 * 1024
-
-
-def split_front_matter(text: str) -> tuple[str | None, str, str]:
-    """``(kind, block, body)``: kind ``"yaml"``, ``"toml"`` or ``None`` (no front matter, block
-    empty, body the whole text)."""
-    for kind, pattern in (("yaml", FRONT_MATTER), ("toml", TOML_FRONT_MATTER)):
-        match = pattern.match(text)
-        if match:
-            return kind, match.group(1) or "", text[match.end():]
-    return None, "", text
 
 
 def toml_fields(block: str, source: str) -> dict:
@@ -53,23 +39,6 @@ def toml_fields(block: str, source: str) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(source, f"front matter is not valid TOML: {exc}") from None
     return {str(key).lower(): value for key, value in fields.items()}
-
-
-@lru_cache(maxsize=None)
-def parser():
-    """The one CommonMark parser (imported on first use: only Markdown inputs need it).
-
-    Link destinations are kept as written (no percent-encoding), so a translated copy carries
-    its URLs byte for byte.
-    """
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.footnote import footnote_plugin
-
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    md.use(footnote_plugin)
-    md.normalizeLink = lambda url: url
-    md.normalizeLinkText = lambda url: url
-    return md
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 An article's *fingerprint* is a SHA-256 over everything its outputs depend on:
 
-- the article as read (id, source path, headline, paragraphs, declared language, metadata), so
+- the article as read (id, source path, headline, paragraphs, declared language, metadata, and a
+  Markdown input's whole text, which its translated copy is made from), so
   any change to the text redoes it (line-ending and BOM differences, which change nothing, do not);
 - the detected (or given) source language and its confidence;
 - the :class:`~translate_pipeline.pipeline.Settings` (targets in order, sentences, algorithm,
@@ -65,6 +66,7 @@ def fingerprint(article: Article, detection: Detection, settings, route: Route) 
             "paragraphs": list(article.paragraphs),
             "language": article.language,
             "metadata": [list(pair) for pair in article.metadata],
+            **({"document": article.document} if article.document is not None else {}),
         },
         "detection": [detection.code, round(detection.confidence, 4), detection.method],
         "settings": dataclasses.asdict(settings),
