@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.cli import invoke
 
 from translate_pipeline.markdown import parser, segments, split_front_matter, translate_document
@@ -182,3 +184,42 @@ def test_document_to_a_url_is_a_usage_error(tmp_path):
     result = invoke("run", SITE, "--to", "uk", "-o", "memory://x", "--format", "document")
     assert result.exit_code == 2
     assert "--format document writes to a local folder" in result.output
+
+
+_PIECES = ["word ", "*em* ", "**st** ", "_u_ ", "[l](/u) ", "![i](/i.png) ", "`c` ", "<b>h</b> ",
+           "\n", "\n\n", "# ", "## ", "- ", "1. ", "> ", "| a | b |\n|---|---|\n| c | d |\n",
+           "```\ncode\n```\n", "    ind\n", "[^1] ", "\n\n[^1]: note\n", "---\n",
+           "<div>\nx\n</div>\n", "\\* ", "&amp; ", "  \n", "Title\n===\n", "[ref][r] ",
+           "\n\n[r]: /ref\n", "<https://a.b> ", "~~s~~ ", "é ", "12. ", "+ ", "  - ", "***", "_",
+           "*", "[", "]", "(", ")", "`", "|"]
+_FILLS = ["x", "* # | _ [ ] ` < > & ~ 1. -", "Wort"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(source=st.one_of(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join),
+                        st.text(alphabet="ab \n*_[]()!`<>|#-=+>1.:~\\&^\t", max_size=60)),
+       fill=st.sampled_from(_FILLS))
+def test_any_translation_of_any_document_keeps_its_structure(source, fill):
+    """Translations that start, end or are made of Markdown's own characters: the copy parses to
+    the same token tree as the source, whatever the source (a block that cannot be rebuilt the
+    same is kept as it was, never broken)."""
+    copy = translate_document(source, [f"{fill} {s}" for s in segments(source)], "uk")
+    assert _structure(copy) == _structure(source), (source, copy)
+
+
+def test_a_missing_model_is_in_errors_jsonl_and_a_rerun_adds_the_copy(tmp_path, install_argos):
+    install_argos("es", "uk")
+    install_argos("en", "uk")
+    out = tmp_path / "translated"
+    result = invoke("run", SITE, "--to", "uk", "--to", "de", "-o", out, "--format", "document")
+    assert result.exit_code == 1
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")) == [
+        "uk/news/harbour.md", "uk/posts/biblioteca.md"]
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert {e["id"] for e in errors} == {"news/harbour", "posts/biblioteca"}
+    assert all("not translated to de" in e["message"] for e in errors), errors
+    install_argos("es", "de")
+    install_argos("en", "de")
+    again = invoke("run", SITE, "--to", "uk", "--to", "de", "-o", out, "--format", "document")
+    assert again.exit_code == 0, again.output
+    assert (out / "de" / "posts" / "biblioteca.md").is_file()

@@ -130,11 +130,12 @@ def _translate_front(kind: str, block: str, translated: dict[str, str], target: 
 # --- the body ------------------------------------------------------------------------------------
 
 
-def _blocks(body: str) -> list:
-    """Every ``inline`` token of the body that holds prose, with the token opening its block."""
+def _blocks(body: str, env: dict | None = None) -> list:
+    """Every ``inline`` token of the body that holds prose, with the token opening its block
+    (``env`` receives the parser's references and footnotes)."""
     found = []
     opener = None
-    for token in parser().parse(body):
+    for token in parser().parse(body, {} if env is None else env):
         if token.type in ("heading_open", "paragraph_open", "th_open", "td_open"):
             opener = token
         elif token.type == "inline" and opener is not None:
@@ -182,12 +183,14 @@ def _is_prose(run: str) -> bool:
     return any(ch.isalpha() for ch in run)
 
 
-_ESCAPE = re.compile(r"([\\`*_\[\]<>|~&$])")
+_ESCAPE = re.compile(r"([\\`*_\[\]<>~&$])")
 _BLOCK_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
 
 
 def _escape(text: str) -> str:
-    return _ESCAPE.sub(r"\\\1", text)
+    """Text that stays text: Markdown's punctuation backslash-escaped, and ``|`` as ``&#124;``
+    (an escaped pipe still makes a line a table's header when a ``---`` line follows)."""
+    return _ESCAPE.sub(r"\\\1", text).replace("|", "&#124;")
 
 
 def _destination(url: str, title: str | None) -> str:
@@ -199,13 +202,17 @@ def _destination(url: str, title: str | None) -> str:
 
 
 def _code(content: str, markup: str) -> str:
-    pad = " " if content[:1] in ("`", " ") or content[-1:] in ("`", " ") else ""
+    stripped = content[:1] == " " and content[-1:] == " " and content.strip(" ")
+    pad = " " if "`" in (content[:1], content[-1:]) or stripped else ""
     return f"{markup}{pad}{content}{pad}{markup}"
 
 
-def _rebuild(inline, translations: list[str]) -> str:
+def _rebuild(inline, translations: list[str], spaced: bool = False) -> str:
     """The inline's Markdown, on one line, its prose runs replaced by ``translations`` (consumed
-    from the front) and escaped; every other token written back from what it holds."""
+    from the front) and escaped; every other token written back from what it holds. ``spaced``:
+    a space between each translated run and the markup beside it (a translation that starts or
+    ends with other characters than the source's can turn ``*:*:a`` into ``*:*x``, no longer
+    emphasis)."""
     out: list[str] = []
     links: list = []
     current: list[str] = []
@@ -219,6 +226,8 @@ def _rebuild(inline, translations: list[str]) -> str:
         if _is_prose(run):
             lead = run[:len(run) - len(run.lstrip())]
             trail = run[len(run.rstrip()):]
+            if spaced:
+                lead, trail = lead or (" " if out else ""), trail or " "
             out.append(lead + _escape(translations.pop(0)) + trail)
         else:
             out.append(_escape(run))
@@ -241,7 +250,7 @@ def _rebuild(inline, translations: list[str]) -> str:
         else:
             flush()
             if kind in _WRAPPERS:
-                out.append(_WRAPPERS[kind])
+                out.append(child.markup or _WRAPPERS[kind])  # the source's own delimiters
             elif kind == "link_open":
                 links.append(child)
                 out.append("[")
@@ -269,8 +278,9 @@ def _tidy_wrappers(text: str) -> str:
     return text
 
 
-def _place(lines: list[str], opener, inline, rebuilt: str, cursor: dict) -> bool:
-    """Put ``rebuilt`` where ``inline``'s text was in ``lines``; False when it cannot be found."""
+def _place(lines: list[str], opener, inline, rebuilt: str | None, cursor: dict) -> bool:
+    """Put ``rebuilt`` where ``inline``'s text was in ``lines`` (``None``: keep it); False when
+    it cannot be found (the block stays as it was)."""
     start, end = inline.map
     content = inline.content.split("\n")
     first = content[0].rstrip()
@@ -279,11 +289,16 @@ def _place(lines: list[str], opener, inline, rebuilt: str, cursor: dict) -> bool
         at = line.find(first, cursor.get(start, 0)) if first else -1
         if at < 0:
             return False
+        if rebuilt is None:  # kept as it is; the next cell is looked for after it
+            cursor[start] = at + len(first)
+            return True
         cell = rebuilt.replace("|", "\\|").replace("\\\\|", "\\|")
         lines[start] = line[:at] + cell + line[at + len(first):]
         cursor[start] = at + len(cell)
         return True
     line = lines[start]
+    if rebuilt is None:
+        return False
     if opener.type == "heading_open" and opener.markup.startswith("#"):
         at = line.find(first)
         if at < 0 or not first:
@@ -294,10 +309,33 @@ def _place(lines: list[str], opener, inline, rebuilt: str, cursor: dict) -> bool
     if not first or not stripped.endswith(first):
         return False
     lines[start] = stripped[:len(stripped) - len(first)] + rebuilt
-    last = end - 1 if opener.type == "heading_open" else end  # a setext heading's underline stays
-    for index in range(start + 1, last):
+    for index in range(start + 1, end):  # (a setext heading's underline is past its inline's map)
         lines[index] = None
     return True
+
+
+def _markup(children) -> list:
+    """What of an inline's children must survive a translation: every token but the text."""
+    return [(c.type, c.markup, c.content if c.type in ("code_inline", "html_inline") else "",
+             sorted((c.attrs or {}).items())) for c in children or ()
+            if c.type not in ("text", "softbreak", "hardbreak")]
+
+
+def _checked(inline, translations: list[str], env: dict) -> str | None:
+    """The rebuilt inline, once it parses to the same markup as the source's; else spaced (see
+    :func:`_rebuild`); else ``None`` (the block is kept as it was: never broken Markdown)."""
+    import copy
+
+    want = _markup(inline.children)
+    for spaced in (False, True):
+        try:
+            rebuilt = _rebuild(inline, list(translations), spaced)
+            tokens = parser().parseInline(rebuilt.strip(), copy.deepcopy(env))
+        except (ValueError, KeyError, IndexError, TypeError):  # a token we cannot write back
+            return None
+        if tokens and _markup(tokens[0].children) == want:
+            return rebuilt
+    return None
 
 
 def translate_document(document: str, translations: Sequence[str], target: str) -> str:
@@ -315,11 +353,12 @@ def translate_document(document: str, translations: Sequence[str], target: str) 
             else head
     lines: list[str | None] = body.split("\n")
     cursor: dict[int, int] = {}
-    for opener, inline in _blocks(body):
+    env: dict = {}
+    for opener, inline in _blocks(body, env):
         wanted = sum(1 for run in _runs(inline) if _is_prose(run))
         mine, pending = pending[:wanted], pending[wanted:]
-        if inline.map is None or not wanted:
+        if inline.map is None or not (wanted or opener.type in ("th_open", "td_open")):
             continue
-        rebuilt = _rebuild(inline, list(mine))
+        rebuilt = _checked(inline, mine, env) if wanted else None
         _place(lines, opener, inline, rebuilt, cursor)
     return head + "\n".join(line for line in lines if line is not None)
