@@ -161,6 +161,13 @@ def test_run_writes_a_translated_copy_of_the_tree(tmp_path, site_models):
             assert len(changed) >= len(segments(source)) - len(_front_prose(source)) - 3
     record = json.loads((out / "posts" / "biblioteca.json").read_text(encoding="utf-8"))
     assert list(record["languages"]) == ["es", "uk", "de"]
+    # a paragraph without markup is translated once, as sentences: the copy has the record's text
+    source_paragraphs = record["languages"]["es"]["text"].split("\n\n")
+    quote = source_paragraphs.index(next(p for p in source_paragraphs if p.startswith("Los est")))
+    uk = record["languages"]["uk"]
+    copy_texts = _texts((out / "uk" / "posts" / "biblioteca.md").read_text(encoding="utf-8"))
+    assert uk["text"].split("\n\n")[quote] in copy_texts
+    assert _front((out / "uk" / "posts" / "biblioteca.md").read_text())["title"] == uk["title"]
     again = _run_site(out, "document", "json")
     assert "done 0, skipped 2, failed 0" in again.stderr, again.stderr
 

@@ -89,7 +89,8 @@ class _Prepared:
     detection: Detection
     paragraphs: list[list[str]]
     indices: tuple[int, ...]
-    segments: list[str] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)  # document segments to translate
+    reuse: tuple = ()  # per document segment: "title", a paragraph's index, or None (translated)
     flat: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -158,8 +159,8 @@ class Pipeline:
             if skip is not None and skip(article, detection):
                 return Skipped(article.source, article.id)
             lang = detection.code
-            paragraphs = [split_sentences(p, lang) for p in article.paragraphs]
-            paragraphs = [p for p in paragraphs if p]
+            split = [split_sentences(p, lang) for p in article.paragraphs]
+            paragraphs = [p for p in split if p]
             if known:
                 indices = known[1]
             else:
@@ -171,17 +172,32 @@ class Pipeline:
                 )
                 if self.memo is not None:
                     self.memo.remember_article(key, detection, indices)
-            segments = []
+            segments, reuse = [], ()
             if self.settings.documents and article.document is not None:
-                from translate_pipeline.markdown import segments as document_segments
-
-                segments = document_segments(article.document)
+                texts = [text for text, sentences in zip(article.paragraphs, split) if sentences]
+                segments, reuse = self._segments(article, texts)
         except PipelineError as exc:
             return Failure(article.source, article.id, exc)
         except Exception as exc:  # a bug must cost one article, never the batch
             log.debug("unexpected error on %s", article.source, exc_info=True)
             return Failure(article.source, article.id, _unexpected(article.source, exc))
-        return _Prepared(article, detection, paragraphs, indices, segments)
+        return _Prepared(article, detection, paragraphs, indices, segments, reuse)
+
+    def _segments(self, article: Article, texts: list[str]):
+        """A Markdown document's segments to translate, and for each of its segments what to
+        reuse instead: a segment that is the title or a whole paragraph (no markup in it) takes
+        their translation, so it is translated once, as sentences, like the record's text.
+        ``texts``: the article's paragraphs that have sentences (those ``_version`` translates)."""
+        from translate_pipeline.markdown import segments as document_segments
+
+        wanted = document_segments(article.document)
+        known: dict[str, object] = {}
+        if self.settings.translate == "full":
+            known = {text: index for index, text in reversed(list(enumerate(texts)))}
+        if article.title:
+            known[article.title] = "title"
+        reuse = tuple(known.get(segment) for segment in wanted)
+        return [s for s, r in zip(wanted, reuse) if r is None], reuse
 
     def _memo_key(self, article: Article) -> str:
         """What detection and the summary choice depend on: the text and the summary settings."""
@@ -289,10 +305,13 @@ class Pipeline:
                 missing.update(dict.fromkeys(install))
                 continue
             title, *body = translated[key]
-            segments = tuple(body[len(body) - len(item.segments):]) if item.segments else ()
+            fresh = iter(body[len(body) - len(item.segments):] if item.segments else ())
             body = body[:len(body) - len(item.segments)]
             version = self._version(item, title, body, target)
-            if segments:
+            if item.reuse:
+                segments = tuple(
+                    title if r == "title" else version.paragraphs[r] if r is not None
+                    else next(fresh) for r in item.reuse)
                 version = LanguageVersion(version.title, version.paragraphs, version.summary,
                                           segments)
             versions.append((target, version))
