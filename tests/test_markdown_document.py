@@ -49,6 +49,11 @@ def _structure(text: str) -> list:
     return shape
 
 
+def _html_tags(text: str) -> list[str]:
+    """The HTML the parser renders the body to, tags and attributes only (text left out)."""
+    return re.findall(r"<[^>]+>", parser().render(_body(text)))
+
+
 def _texts(text: str) -> list[str]:
     return [child.content for token in parser().parse(_body(text)) if token.type == "inline"
             for child in token.children or () if child.type == "text" and child.content.strip()]
@@ -151,6 +156,7 @@ def test_run_writes_a_translated_copy_of_the_tree(tmp_path, site_models):
         for lang in ("uk", "de"):
             copy = (out / lang / name).read_text(encoding="utf-8")
             assert _structure(copy) == _structure(source), (lang, name)
+            assert _html_tags(copy) == _html_tags(source)  # renders to the same HTML elements
             assert _fences(copy) == _fences(source)
             front, original = _front(copy), _front(source)
             assert front.get("lang", front.get("language")) == lang

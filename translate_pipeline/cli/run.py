@@ -78,6 +78,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
       translate-pipeline run samples --to en -o s3://bucket/news
       translate-pipeline run page.html https://example.org/news/1 --to en -o out --html
       translate-pipeline run dump.jsonl --to de -o - | jq -r .languages.de.title
+      translate-pipeline run site/content --to uk -o site/translated --format document
     """
     from translate_pipeline.batch import run_batch
     from translate_pipeline.errors import OutputLockedError
