@@ -205,7 +205,7 @@ _PIECES = ["word ", "*em* ", "**st** ", "_u_ ", "[l](/u) ", "![i](/i.png) ", "`c
            "<div>\nx\n</div>\n", "\\* ", "&amp; ", "  \n", "Title\n===\n", "[ref][r] ",
            "\n\n[r]: /ref\n", "<https://a.b> ", "~~s~~ ", "é ", "12. ", "+ ", "  - ", "***", "_",
            "*", "[", "]", "(", ")", "`", "|"]
-_FILLS = ["x", "* # | _ [ ] ` < > & ~ 1. -", "Wort"]
+_FILLS = ["x", "* # | _ [ ] ` < > & ~ 1. -", "Wort", "1. x", "12) - ~~", "&amp; &#35; ~~s~~"]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))

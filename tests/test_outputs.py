@@ -70,6 +70,26 @@ def test_markdown_front_matter_is_for_sites_no_paths_no_fingerprint(tmp_path, in
         assert str(DATA) not in text and "fingerprint" not in text and "sha256:" not in text
 
 
+def test_markdown_pages_hold_the_text_as_text(tmp_path):
+    """Text that looks like markup (a paragraph starting "1.", a "*", a "<tag>") stays text."""
+    from translate_pipeline.markdown import parser
+
+    path = tmp_path / "odd.txt"
+    path.write_text("Odd headline\n\n1. Rang für *Berlin* und <b>Hamburg</b> im Test der "
+                    "Stadtwerke.\n\n# Kein Titel, sondern Text über Preise der Bahn.\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("run", path, "--to", "de", "--from", "de", "-o", out, "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    body = (out / "odd.de.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    tokens = parser().parse(body)
+    assert [t.tag for t in tokens if t.type == "heading_open"] == ["h2", "h2"]  # ours only
+    assert not any(t.type in ("ordered_list_open", "html_inline", "em_open") for t in tokens
+                   for t in [t, *(t.children or ())])
+    assert "1. Rang für *Berlin* und <b>Hamburg</b>" in parser().render(body).replace(
+        "&lt;", "<").replace("&gt;", ">")
+
+
 def test_markdown_alone_keeps_its_fingerprint_as_a_comment_and_resumes(tmp_path):
     out = tmp_path / "out"
     result = invoke("run", DATA / "metro.md", "--to", "es", "-o", out, "--format", "markdown")

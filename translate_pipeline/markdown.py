@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 __all__ = ["FRONT_MATTER", "TOML_FRONT_MATTER", "split_front_matter", "parser", "segments",
-           "translate_document", "PROSE_KEYS", "LANGUAGE_KEYS"]
+           "translate_document", "escape_text", "PROSE_KEYS", "LANGUAGE_KEYS"]
 
 #: YAML front matter: ``---`` YAML ``---`` (or ``...``) at the very start.
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -183,12 +183,13 @@ def _is_prose(run: str) -> bool:
     return any(ch.isalpha() for ch in run)
 
 
-_ESCAPE = re.compile(r"([\\`*_\[\]<>~&$])")
-_BLOCK_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
+_ESCAPE = re.compile(r"([\\`*_\[\]<>]|~(?=~)|(?<=~)~|&(?=#|[A-Za-z0-9]+;))")
+_BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)]))")
 
 
 def _escape(text: str) -> str:
-    """Text that stays text: Markdown's punctuation backslash-escaped, and ``|`` as ``&#124;``
+    """Text that stays text: Markdown's punctuation backslash-escaped (``&`` before what would be
+    an entity, ``~`` when doubled), and ``|`` as ``&#124;``
     (an escaped pipe still makes a line a table's header when a ``---`` line follows)."""
     return _ESCAPE.sub(r"\\\1", text).replace("|", "&#124;")
 
@@ -269,13 +270,18 @@ def _rebuild(inline, translations: list[str], spaced: bool = False) -> str:
             else:
                 raise ValueError(f"no rule to write back {kind}")
     flush()
-    text = _tidy_wrappers("".join(out))
-    return _BLOCK_START.sub(lambda m: m.group(1) if m.group(1).isdigit() else "\\" + m.group(1),
-                            text).replace("\n", " ")
+    return _block_start("".join(out).replace("\n", " ").lstrip())
 
 
-def _tidy_wrappers(text: str) -> str:
-    return text
+def _block_start(text: str) -> str:
+    """``text`` with what would open a block at its start escaped (``#``, ``>``, ``-``, ``1.``)."""
+    return _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1)
+                            else m.group(2) + "\\" + m.group(3), text)
+
+
+def escape_text(text: str) -> str:
+    """Plain text as a Markdown paragraph that renders as exactly that text (one line)."""
+    return _block_start(_escape(" ".join(text.split())))
 
 
 def _place(lines: list[str], opener, inline, rebuilt: str | None, cursor: dict) -> bool:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from pathlib import PurePath
 
+from translate_pipeline.markdown import escape_text
 from translate_pipeline.records import ArticleResult
 
 __all__ = ["to_json", "to_markdown", "to_text", "output_paths", "render_outputs", "encode",
@@ -60,11 +61,11 @@ def to_markdown(result: ArticleResult, lang: str, *, fingerprint: str | None = N
     if fingerprint:
         lines.append(f"# fingerprint: {json.dumps(fingerprint)}")
     lines += ["---", "", "## Summary", ""]
-    lines += [f"- {sentence}" for sentence in version.summary] or ["(no summary)"]
+    lines += [f"- {escape_text(sentence)}" for sentence in version.summary] or ["(no summary)"]
     if version.paragraphs:
         lines += ["", "## Text", ""]
-        for paragraph in version.paragraphs:
-            lines += [paragraph, ""]
+        for paragraph in version.paragraphs:  # escaped: a text's "*" or "1." is not markup
+            lines += [escape_text(paragraph), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
