@@ -114,9 +114,9 @@ def test_summarize_markdown_from_stdin_with_from():
                     input=FRENCH)
     assert result.exit_code == 0
     assert result.output.startswith(  # YAML front matter for static site generators, then the text
-        '---\ntitle: "Le conseil vote le budget"\nlanguage: "fr"\nsource: "-"\n---\n\n'
-        "# Le conseil vote le budget\n")
-    assert "## Summary" in result.output and "fr given" in result.output
+        '---\ntitle: "Le conseil vote le budget"\nlang: "fr"\nsummary: "')
+    assert "\n---\n\n## Summary\n\n- " in result.output
+    assert "# Le conseil" not in result.output  # the title is not repeated
 
 
 @pytest.mark.parametrize("algorithm", ["lexrank", "lsa", "textrank", "luhn", "sumbasic", "kl"])
@@ -175,7 +175,7 @@ def test_run_writes_json_and_markdown_per_language(corpus, tmp_path, install_arg
     assert list(record["languages"]) == ["de", "en", "uk"]
     assert all(len(v["summary"]) == 2 for v in record["languages"].values())
     markdown = (out / "de" / "rat.uk.md").read_text(encoding="utf-8")
-    assert "translated from de" in markdown and "## Summary" in markdown
+    assert '\ntranslated_from: "de"\n' in markdown and "## Summary" in markdown
     assert "done 3, skipped 0, failed 0;" in result.stderr
 
 

@@ -4,7 +4,8 @@ Every import in every module counts, also those inside functions (a lazy import 
 dependency) and under ``TYPE_CHECKING``. The layers, from the bottom:
 
 0. errors, config, _version, text (joining sentences: shared by nlp/ and translation/);
-1. records (the typed records, a failure carrying its error);
+1. records (the typed records, a failure carrying its error), markdown (the CommonMark parser,
+   and the translated copy of a document);
 2. inputs/, nlp/, translation/, outputs/: the stages, which never import one another;
 3. pipeline: the chain over nlp/ and translate/;
 4. batch (the runner over a destination), feeds/ and api (the Python API);
@@ -24,7 +25,7 @@ import translate_pipeline
 PACKAGE = Path(translate_pipeline.__file__).parent
 LAYERS = {
     "errors": 0, "config": 0, "_version": 0, "text": 0,
-    "records": 1,
+    "records": 1, "markdown": 1,
     "inputs": 2, "nlp": 2, "translation": 2, "outputs": 2,
     "pipeline": 3,
     "batch": 4, "feeds": 4, "api": 4,

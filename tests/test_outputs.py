@@ -47,21 +47,58 @@ def corpus(tmp_path) -> Path:
 # --- Markdown for static site generators ---------------------------------------------------------
 
 
-def test_markdown_has_front_matter_with_language_and_source(tmp_path, install_argos):
+def test_markdown_front_matter_is_for_sites_no_paths_no_fingerprint(tmp_path, install_argos):
     install_argos("de", "en")
     out = tmp_path / "out"
     result = invoke("run", GERMAN, DATA / "metro.md", "--to", "en", "-o", out, "-q")
     assert result.exit_code == 1  # no es->en model for metro.md
-    fingerprint = json.loads((out / "haushalt-bom.json").read_text())["fingerprint"]
+    record = json.loads((out / "haushalt-bom.json").read_text())
+    english = record["languages"]["en"]
     assert front_matter(out / "haushalt-bom.en.md") == {
-        "title": json.loads((out / "haushalt-bom.json").read_text())["languages"]["en"]["title"],
-        "language": "en", "source": str(GERMAN), "translated_from": "de",
-        "fingerprint": fingerprint}
+        "title": english["title"], "lang": "en", "translated_from": "de",
+        "summary": " ".join(english["summary"])}
     assert front_matter(out / "haushalt-bom.de.md")["title"] == "Stadtrat beschließt Haushalt"
     metro = front_matter(out / "metro.es.md")
-    assert (metro["language"], metro["date"]) == ("es", "2024-06-01")
-    body = (out / "metro.es.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
-    assert body.startswith("\n# Madrid amplía el horario del metro\n") and "## Summary" in body
+    assert (metro["lang"], metro["date"]) == ("es", "2024-06-01")
+    assert "translated_from" not in metro
+    text = (out / "metro.es.md").read_text(encoding="utf-8")
+    body = text.split("\n---\n", 1)[1]
+    assert body.startswith("\n## Summary\n")  # the title is not repeated
+    assert "# Madrid" not in body
+    for name in ("haushalt-bom.en.md", "metro.es.md"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert str(DATA) not in text and "fingerprint" not in text and "sha256:" not in text
+
+
+def test_markdown_pages_hold_the_text_as_text(tmp_path):
+    """Text that looks like markup (a paragraph starting "1.", a "*", a "<tag>") stays text."""
+    from translate_pipeline.markdown import parser
+
+    path = tmp_path / "odd.txt"
+    path.write_text("Odd headline\n\n1. Rang für *Berlin* und <b>Hamburg</b> im Test der "
+                    "Stadtwerke.\n\n# Kein Titel, sondern Text über Preise der Bahn.\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("run", path, "--to", "de", "--from", "de", "-o", out, "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    body = (out / "odd.de.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    tokens = parser().parse(body)
+    assert [t.tag for t in tokens if t.type == "heading_open"] == ["h2", "h2"]  # ours only
+    assert not any(t.type in ("ordered_list_open", "html_inline", "em_open") for t in tokens
+                   for t in [t, *(t.children or ())])
+    assert "1. Rang für *Berlin* und <b>Hamburg</b>" in parser().render(body).replace(
+        "&lt;", "<").replace("&gt;", ">")
+
+
+def test_markdown_alone_keeps_its_fingerprint_as_a_comment_and_resumes(tmp_path):
+    out = tmp_path / "out"
+    result = invoke("run", DATA / "metro.md", "--to", "es", "-o", out, "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    text = (out / "metro.es.md").read_text(encoding="utf-8")
+    assert "\n# fingerprint: \"sha256:" in text.split("\n---\n", 1)[0]
+    assert "fingerprint" not in front_matter(out / "metro.es.md")  # a comment, not a key
+    again = invoke("run", DATA / "metro.md", "--to", "es", "-o", out, "--format", "markdown")
+    assert again.exit_code == 0 and "done 0, skipped 1, failed 0" in again.stderr, again.stderr
 
 
 # --- --format ------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ class Settings:
     algorithm: str = "news"  # summarize.DEFAULT_ALGORITHM (not imported: sumy is slow to load)
     source_language: str | None = None
     translate: str = "full"
+    documents: bool = False  # run --format document: translate Markdown documents' segments
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class _Prepared:
     detection: Detection
     paragraphs: list[list[str]]
     indices: tuple[int, ...]
+    segments: list[str] = field(default_factory=list)  # document segments to translate
+    reuse: tuple = ()  # per document segment: "title", a paragraph's index, or None (translated)
     flat: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -156,8 +159,8 @@ class Pipeline:
             if skip is not None and skip(article, detection):
                 return Skipped(article.source, article.id)
             lang = detection.code
-            paragraphs = [split_sentences(p, lang) for p in article.paragraphs]
-            paragraphs = [p for p in paragraphs if p]
+            split = [split_sentences(p, lang) for p in article.paragraphs]
+            paragraphs = [p for p in split if p]
             if known:
                 indices = known[1]
             else:
@@ -169,12 +172,32 @@ class Pipeline:
                 )
                 if self.memo is not None:
                     self.memo.remember_article(key, detection, indices)
+            segments, reuse = [], ()
+            if self.settings.documents and article.document is not None:
+                texts = [text for text, sentences in zip(article.paragraphs, split) if sentences]
+                segments, reuse = self._segments(article, texts)
         except PipelineError as exc:
             return Failure(article.source, article.id, exc)
         except Exception as exc:  # a bug must cost one article, never the batch
             log.debug("unexpected error on %s", article.source, exc_info=True)
             return Failure(article.source, article.id, _unexpected(article.source, exc))
-        return _Prepared(article, detection, paragraphs, indices)
+        return _Prepared(article, detection, paragraphs, indices, segments, reuse)
+
+    def _segments(self, article: Article, texts: list[str]):
+        """A Markdown document's segments to translate, and for each of its segments what to
+        reuse instead: a segment that is the title or a whole paragraph (no markup in it) takes
+        their translation, so it is translated once, as sentences, like the record's text.
+        ``texts``: the article's paragraphs that have sentences (those ``_version`` translates)."""
+        from translate_pipeline.markdown import segments as document_segments
+
+        wanted = document_segments(article.document)
+        known: dict[str, object] = {}
+        if self.settings.translate == "full":
+            known = {text: index for index, text in reversed(list(enumerate(texts)))}
+        if article.title:
+            known[article.title] = "title"
+        reuse = tuple(known.get(segment) for segment in wanted)
+        return [s for s, r in zip(wanted, reuse) if r is None], reuse
 
     def _memo_key(self, article: Article) -> str:
         """What detection and the summary choice depend on: the text and the summary settings."""
@@ -204,12 +227,13 @@ class Pipeline:
                 yield self._assemble(item, translated, errors)
 
     def _wanted(self, item: _Prepared) -> list[str]:
-        """The source strings one article needs translated: its title, then its sentences."""
+        """The source strings one article needs translated: its title, its sentences, then its
+        document's segments (``--format document``)."""
         if self.settings.translate == "summary":
             body = [item.flat[i] for i in item.indices]
         else:
             body = item.flat
-        return [item.article.title, *body]
+        return [item.article.title, *body, *item.segments]
 
     def _targets(self, item: _Prepared) -> list[str]:
         return output_languages(item.detection, self.settings.targets)[1:]
@@ -281,7 +305,16 @@ class Pipeline:
                 missing.update(dict.fromkeys(install))
                 continue
             title, *body = translated[key]
-            versions.append((target, self._version(item, title, body, target)))
+            fresh = iter(body[len(body) - len(item.segments):] if item.segments else ())
+            body = body[:len(body) - len(item.segments)]
+            version = self._version(item, title, body, target)
+            if item.reuse:
+                segments = tuple(
+                    title if r == "title" else version.paragraphs[r] if r is not None
+                    else next(fresh) for r in item.reuse)
+                version = LanguageVersion(version.title, version.paragraphs, version.summary,
+                                          segments)
+            versions.append((target, version))
         return ArticleResult(
             article=article,
             detection=item.detection,

@@ -24,7 +24,9 @@ class Article:
 
     ``id`` names the article inside a batch (``x/y`` for ``samples/x/y.txt``) and decides the output
     file names; ``source`` is where it came from (a path, ``-`` for stdin, a URL).
-    ``language`` is a language the input declares itself (``None`` when unknown).
+    ``language`` is a language the input declares itself (``None`` when unknown). ``document``:
+    a Markdown input's text as read (front matter and body), of which ``run --format document``
+    writes translated copies; ``None`` for other inputs.
     """
 
     id: str
@@ -33,6 +35,7 @@ class Article:
     paragraphs: tuple[str, ...]
     language: str | None = None
     metadata: tuple[tuple[str, str], ...] = ()
+    document: str | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -53,11 +56,14 @@ class Detection:
 
 @dataclass(frozen=True)
 class LanguageVersion:
-    """An article in one language: its title, its paragraphs and its extractive summary."""
+    """An article in one language: its title, its paragraphs and its extractive summary;
+    ``segments``: the translated pieces of its Markdown document
+    (:func:`translate_pipeline.markdown.segments`), when ``run --format document`` asked for them."""
 
     title: str
     paragraphs: tuple[str, ...]
     summary: tuple[str, ...]
+    segments: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

@@ -186,6 +186,7 @@ def run_config(targets: Sequence[str], flags: SummaryFlags, *, window: bool = Fa
     settings = Settings(
         targets=tuple(targets), sentences=flags.sentences, algorithm=flags.algorithm,
         source_language=flags.source_language, translate=flags.translate_mode,
+        documents="document" in formats,
     )
     try:
         engine = EngineOptions.from_env(device=flags.device, threads=flags.threads,

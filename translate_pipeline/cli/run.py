@@ -46,9 +46,11 @@ RUN_EXIT_CODES_HELP = (
 @click.option("--force", is_flag=True,
               help="Redo every article, even those whose outputs are complete for the same input "
                    "and settings (by default a rerun skips them).")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["json", "jsonl", "markdown"]),
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice(["json", "jsonl", "markdown", "document"]),
               help="What to write (repeatable): json (DIR/ID.json), markdown (DIR/ID.LANG.md), "
-                   "jsonl (DIR/articles.jsonl) [default: json and markdown].")
+                   "jsonl (DIR/articles.jsonl), document (DIR/LANG/PATH.md: each Markdown input "
+                   "translated, its structure kept, for sites) [default: json and markdown].")
 @click.option("--html", is_flag=True,
               help="Also write DIR/index.html, a digest of every article in DIR (all languages side "
                    "by side).")
@@ -76,6 +78,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
       translate-pipeline run samples --to en -o s3://bucket/news
       translate-pipeline run page.html https://example.org/news/1 --to en -o out --html
       translate-pipeline run dump.jsonl --to de -o - | jq -r .languages.de.title
+      translate-pipeline run site/content --to uk -o site/translated --format document
     """
     from translate_pipeline.batch import run_batch
     from translate_pipeline.errors import OutputLockedError
@@ -86,6 +89,9 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
     _check_outputs(to_stdout, formats, html, cluster)
     spec = cluster_spec(cluster)
     destination = output_destination(output, urls=True, stdout=True)
+    if "document" in formats and type(destination).__name__ == "URLFolder":
+        raise click.BadParameter("--format document writes to a local folder, not a URL",
+                                 param_hint="--format")
     # Inputs are walked as the run goes, never listed whole (a folder of a million articles);
     # a cluster's client lists them (paths only) to cut partitions.
     outputs = [destination.path] if isinstance(getattr(destination, "path", None), Path) else []

@@ -11,13 +11,17 @@ refused).
 - **HTML**: trafilatura extracts the article's main text, title, date and author, dropping
   navigation, ads, scripts, comments and related links; it is imported only when an HTML input
   appears.
-- **Markdown**: a leading ``# Headline``; optional YAML front matter (``---`` YAML ``---``):
-  ``title``, ``language`` (taken as given, like ``--from``), ``date``, ``author``, ``url`` kept as
-  metadata.
+- **Markdown**: parsed as CommonMark (:mod:`~translate_pipeline.inputs.markdown`): the text is
+  the prose only (headings, paragraphs, list items, blockquotes, table cells; link text without
+  URLs; no images, code, HTML, footnotes or rules); a leading heading is the headline; optional
+  front matter, YAML (``---`` YAML ``---``) or TOML (``+++`` TOML ``+++``): ``title``,
+  ``language`` or ``lang`` (taken as given, like ``--from``), ``date``, ``author``, ``url`` kept
+  as metadata.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import logging
@@ -26,6 +30,8 @@ import re
 from translate_pipeline.errors import InputError
 from translate_pipeline.inputs.encoding import declared_charset, decode_text
 from translate_pipeline.inputs.htmltext import html_paragraphs
+from translate_pipeline.inputs.markdown import FRONT_MATTER, prose_blocks, split_front_matter
+from translate_pipeline.inputs.markdown import TOML_FRONT_MATTER, toml_fields
 from translate_pipeline.records import Article
 
 __all__ = [
@@ -49,8 +55,6 @@ _HTML_START = re.compile(
     r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
     r"<(?:!doctype\s+html|html|head|body|meta|title|article|main)\b", re.I | re.S)
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-
 _MD_START = re.compile(r"\A\s*#{1,6}\s+\S")
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*$", re.I)
@@ -58,10 +62,6 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*$", re.I)
 _LANGUAGE_VARIANTS = {"zh-tw": "zt", "zh-hant": "zt", "pt-br": "pb"}
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
-
-_MD_HEADING = re.compile(r"^#{1,6}\s+")
-
-_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 
 def sniff(text: str) -> str:
@@ -71,7 +71,8 @@ def sniff(text: str) -> str:
     first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
     if is_json_object(first):
         return "jsonl"
-    if _FRONT_MATTER.match(text.lstrip("\ufeff")) or _MD_START.match(text[:512]):
+    start = text.lstrip("\ufeff")
+    if FRONT_MATTER.match(start) or TOML_FRONT_MATTER.match(start) or _MD_START.match(text[:512]):
         return "markdown"
     return "text"
 
@@ -151,14 +152,14 @@ def one_line(text: str) -> str:
 
 
 def markdown_article(text: str, *, source: str, id: str, url: str | None = None) -> Article:
-    """Markdown with optional YAML front matter: its title wins over a ``# Heading`` (which then
-    stays in the text when it says something else), its language is taken as given."""
+    """Markdown with optional YAML or TOML front matter: its title wins over a ``# Heading``
+    (which then stays in the text when it says something else), its language is taken as given."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return _with_url(parse_text(text, source=source, id=id, markdown=True), url)
-    fields = _front_matter(match.group(1) or "", source)
-    body = text[match.end():]
+    kind, block, body = split_front_matter(text)
+    if kind is None:
+        article = _with_url(parse_text(text, source=source, id=id, markdown=True), url)
+        return dataclasses.replace(article, document=text)
+    fields = toml_fields(block, source) if kind == "toml" else _front_matter(block, source)
     article = parse_text(body, source=source, id=id, markdown=True)
     title = one_line(_scalar(fields.get("title")) or "")
     paragraphs = article.paragraphs
@@ -170,7 +171,7 @@ def markdown_article(text: str, *, source: str, id: str, url: str | None = None)
         metadata = {"url": url, **metadata}
     return Article(id=id, source=source, title=title or article.title, paragraphs=paragraphs,
                    language=declared_language(language, source) if language is not None else None,
-                   metadata=tuple(metadata.items()))
+                   metadata=tuple(metadata.items()), document=text)
 
 
 def _front_matter(block: str, source: str) -> dict:
@@ -225,20 +226,17 @@ def declared_language(value, subject: str) -> str:
 
 
 def parse_text(text: str, *, source: str, id: str, markdown: bool = False) -> Article:
-    """Split text into a headline and paragraphs (blank-line separated, inner lines joined)."""
+    """Split text into a headline and paragraphs (blank-line separated, inner lines joined);
+    ``markdown``: a Markdown body, its prose only (:func:`_markdown_body`)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if markdown:
+        return _markdown_body(text, source=source, id=id)
     blocks = [b.strip() for b in _BLANK_LINES.split(text.strip())]
     blocks = [b for b in blocks if b]
     if not blocks:
         raise InputError(source, "is empty: no text to process")
     title = ""
-    if markdown:
-        first_line, _, rest = blocks[0].partition("\n")
-        if _MD_HEADING.match(first_line):
-            title = _plain_markdown(first_line)
-            blocks = ([rest] if rest.strip() else []) + blocks[1:]
-        blocks = [_plain_markdown(b) for b in blocks]
-    elif len(blocks) > 1 and "\n" not in blocks[0]:
+    if len(blocks) > 1 and "\n" not in blocks[0]:
         title, blocks = blocks[0], blocks[1:]
     paragraphs = tuple(
         " ".join(line.strip() for line in b.split("\n") if line.strip()) for b in blocks
@@ -249,9 +247,21 @@ def parse_text(text: str, *, source: str, id: str, markdown: bool = False) -> Ar
     return Article(id=id, source=source, title=title, paragraphs=paragraphs)
 
 
-def _plain_markdown(block: str) -> str:
-    lines = [_MD_HEADING.sub("", line) for line in block.split("\n")]
-    return _MD_EMPHASIS.sub(r"\2", "\n".join(lines))
+def _markdown_body(text: str, *, source: str, id: str) -> Article:
+    """A Markdown body's prose (:func:`~translate_pipeline.inputs.markdown.prose_blocks`): a
+    heading that opens it is the headline, every other block a paragraph."""
+    if not text.strip():
+        raise InputError(source, "is empty: no text to process")
+    blocks = prose_blocks(text)
+    title = ""
+    if blocks and blocks[0].kind == "heading":
+        title, blocks = blocks[0].text, blocks[1:]
+    paragraphs = tuple(block.text for block in blocks)
+    if not paragraphs:
+        if title:
+            raise InputError(source, "has a headline but no text to process")
+        raise InputError(source, "has no text to process: only markup (code, images, HTML)")
+    return Article(id=id, source=source, title=title, paragraphs=paragraphs)
 
 
 def decode(data: bytes, subject: str) -> str:

@@ -119,8 +119,11 @@ class LocalFolder(Destination):
     def open_outputs(self, formats: Sequence[str] = ()) -> Outputs:
         from translate_pipeline.outputs.local import FileOutputs, JsonlOutputs
 
+        from translate_pipeline.outputs.document import DocumentOutputs
+
         return combine(formats, lambda kinds: FileOutputs(self.path, kinds),
-                       lambda: JsonlOutputs(self.path))
+                       lambda: JsonlOutputs(self.path),
+                       lambda alone: DocumentOutputs(self.path, alone=alone))
 
     def where(self, article_id: str) -> str:
         return str(self.path / article_id)

@@ -3,6 +3,8 @@
 - ``json`` and ``markdown`` (the default is both): ``DIR/<id>.json`` and ``DIR/<id>.<lang>.md``
   per article; ``jsonl``: ``DIR/articles.jsonl`` (:mod:`~translate_pipeline.outputs.local`, and
   the same bytes at a URL: :mod:`~translate_pipeline.outputs.remote`);
+- ``document``: ``DIR/<lang>/<id>.md``, a translated copy of each Markdown input per target
+  (:mod:`~translate_pipeline.outputs.document`; local folders only);
 - ``--output -``: JSON Lines on stdout as each article is done
   (:mod:`~translate_pipeline.outputs.stream`); no files, no lock, no resume.
 
@@ -18,7 +20,7 @@ from translate_pipeline.records import ArticleResult
 
 __all__ = ["FORMATS", "DEFAULT_FORMATS", "JSONL_NAME", "Outputs", "combine"]
 
-FORMATS = ("json", "jsonl", "markdown")
+FORMATS = ("json", "jsonl", "markdown", "document")
 DEFAULT_FORMATS = ("json", "markdown")
 #: The JSON Lines file ``run --format jsonl`` writes in its output folder.
 JSONL_NAME = "articles.jsonl"
@@ -75,11 +77,18 @@ class _All(Outputs):
 
 
 def combine(formats: Sequence[str], files: Callable[[tuple[str, ...]], Outputs],
-            jsonl: Callable[[], Outputs]) -> Outputs:
-    """The outputs ``formats`` ask for (none: the default ones): ``files(formats)`` for JSON
-    and Markdown files per article, ``jsonl()`` for the one JSON Lines file, or both."""
+            jsonl: Callable[[], Outputs],
+            documents: Callable[[bool], Outputs] | None = None) -> Outputs:
+    """The outputs ``formats`` ask for (none: the default ones): ``documents(alone)`` for the
+    translated copies of Markdown documents (first: the JSON records come after them),
+    ``files(formats)`` for JSON and Markdown files per article, ``jsonl()`` for the one JSON
+    Lines file, or several."""
     formats = tuple(formats) or DEFAULT_FORMATS
     parts: list[Outputs] = []
+    if "document" in formats:
+        if documents is None:
+            raise ValueError("this destination cannot write --format document")
+        parts.append(documents("json" not in formats and "jsonl" not in formats))
     if "json" in formats or "markdown" in formats:
         parts.append(files(formats))
     if "jsonl" in formats:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
+from translate_pipeline.markdown import escape_text
 from translate_pipeline.records import ArticleResult
 
 __all__ = ["to_json", "to_markdown", "to_text", "output_paths", "render_outputs", "encode",
@@ -45,37 +46,37 @@ def to_json(result: ArticleResult, *, indent: int | None = 2) -> str:
 
 
 def to_markdown(result: ArticleResult, lang: str, *, fingerprint: str | None = None) -> str:
-    """One language version as a Markdown document: YAML front matter (``title``, ``language``,
-    ``source``, ``translated_from``, ``date`` where known, and ``run``'s ``fingerprint``), which
-    static site generators read, then the headline, summary and full text."""
+    """One language version as a page for a static site (Hugo, Jekyll, Eleventy): YAML front
+    matter with what a theme uses, then the summary and the full text.
+
+    The front matter holds ``title``, ``date``, ``author`` and ``url`` where known, ``lang``,
+    ``translated_from`` (a translation) and ``summary`` (its sentences, one string); no local path
+    and no fingerprint (both stay in the JSON record), and the body does not repeat the title.
+    ``fingerprint``: given only when no JSON record is written (``--format markdown`` alone), then
+    kept as a YAML comment, ``# fingerprint: "..."``, which themes never see but resume reads.
+    """
     version = result.version(lang)
-    detection = result.detection
-    how = "given" if detection.method == "given" else f"detected, confidence {detection.confidence:.2f}"
     source_lang = result.languages[0][0]
     metadata = dict(result.article.metadata)
-    front = {"title": version.title or result.article.id, "language": lang,
-             "source": result.article.source}
+    front = {"title": version.title or result.article.id}
+    for key in ("date", "author", "url"):
+        if metadata.get(key):
+            front[key] = metadata[key]
+    front["lang"] = lang
     if lang != source_lang:
         front["translated_from"] = source_lang
-    date = metadata.get("date") or metadata.get("published")
-    if date:
-        front["date"] = date
-    if fingerprint:
-        front["fingerprint"] = fingerprint
+    if version.summary:
+        front["summary"] = " ".join(version.summary)
     # JSON strings are YAML double-quoted scalars: safe for any title.
-    lines = ["---", *(f"{key}: {_yaml_string(value)}" for key, value in front.items()),
-             "---", ""]
-    lines += [f"# {version.title or result.article.id}", ""]
-    note = f"*Language: {lang}"
-    if lang != source_lang:
-        note += f", translated from {source_lang}"
-    note += f" ({source_lang} {how}). Source: {result.article.source}*"
-    lines += [note, "", "## Summary", ""]
-    lines += [f"- {sentence}" for sentence in version.summary] or ["(no summary)"]
+    lines = ["---", *(f"{key}: {_yaml_string(value)}" for key, value in front.items())]
+    if fingerprint:
+        lines.append(f"# fingerprint: {json.dumps(fingerprint)}")
+    lines += ["---", "", "## Summary", ""]
+    lines += [f"- {escape_text(sentence)}" for sentence in version.summary] or ["(no summary)"]
     if version.paragraphs:
         lines += ["", "## Text", ""]
-        for paragraph in version.paragraphs:
-            lines += [paragraph, ""]
+        for paragraph in version.paragraphs:  # escaped: a text's "*" or "1." is not markup
+            lines += [escape_text(paragraph), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -106,8 +107,9 @@ def render_outputs(
     (:mod:`translate_pipeline.outputs.remote`), so both give the same bytes."""
     paths = output_paths(out_dir, result)
     files = []
-    if "markdown" in formats:
-        files += [(path, to_markdown(result, lang, fingerprint=fingerprint))
+    if "markdown" in formats:  # the fingerprint goes into the Markdown only when it is alone
+        alone = fingerprint if "json" not in formats else None
+        files += [(path, to_markdown(result, lang, fingerprint=alone))
                   for path, (lang, _) in zip(paths[1:], result.languages)]
     if "json" in formats:
         record = result.to_dict()

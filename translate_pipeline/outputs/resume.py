@@ -2,7 +2,8 @@
 
 An article's *fingerprint* is a SHA-256 over everything its outputs depend on:
 
-- the article as read (id, source path, headline, paragraphs, declared language, metadata), so
+- the article as read (id, source path, headline, paragraphs, declared language, metadata, and a
+  Markdown input's whole text, which its translated copy is made from), so
   any change to the text redoes it (line-ending and BOM differences, which change nothing, do not);
 - the detected (or given) source language and its confidence;
 - the :class:`~translate_pipeline.pipeline.Settings` (targets in order, sentences, algorithm,
@@ -16,7 +17,8 @@ already treats a package's translations as the same whatever produced them.
 ``run`` stores the fingerprint in the article's JSON record, which it writes last. An article is
 *complete* when that record parses, holds the same fingerprint and no ``errors``, and every
 ``.md`` file it implies exists; :func:`is_complete` checks exactly that, before any sentence is
-split or translated.
+split or translated. With ``--format markdown`` alone, each ``.md`` file's front matter holds the
+fingerprint as a YAML comment instead (themes never show it).
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ from translate_pipeline.records import Article, Detection, output_languages
 __all__ = ["FORMAT", "fingerprint", "is_complete", "record_is_complete",
            "head_has_fingerprint", "Fingerprinter"]
 
-#: Bump when the outputs change for the same inputs and settings (2: Markdown front matter).
-FORMAT = 2
+#: Bump when the outputs change for the same inputs and settings (2: Markdown front matter;
+#: 3: Markdown read by a CommonMark parser, front matter for sites).
+FORMAT = 3
 
 Route = Callable[[str, str], Sequence]  # (source, target) -> packages; raises when none
 
@@ -63,6 +66,7 @@ def fingerprint(article: Article, detection: Detection, settings, route: Route) 
             "paragraphs": list(article.paragraphs),
             "language": article.language,
             "metadata": [list(pair) for pair in article.metadata],
+            **({"document": article.document} if article.document is not None else {}),
         },
         "detection": [detection.code, round(detection.confidence, 4), detection.method],
         "settings": dataclasses.asdict(settings),
@@ -76,7 +80,7 @@ def is_complete(out_dir: Path, article_id: str, expected: str, languages: Sequen
                 formats: Sequence[str] = ("json", "markdown")) -> bool:
     """Whether ``DIR/<id>.json`` holds fingerprint ``expected`` and no errors, and every
     ``DIR/<id>.<lang>.md`` exists (for ``formats``; with Markdown only, each file's front matter
-    must hold the fingerprint)."""
+    must hold the fingerprint comment)."""
     base = out_dir / article_id
     if "json" in formats:
         try:
@@ -110,10 +114,10 @@ HEAD_BYTES = 64 * 1024
 
 def head_has_fingerprint(head: bytes, expected: str) -> bool:
     """The rule for a Markdown file (its first :data:`HEAD_BYTES` bytes): its front matter holds
-    ``fingerprint: "<expected>"``."""
+    the comment ``# fingerprint: "<expected>"`` (written only with ``--format markdown`` alone)."""
     end = head.find(b"\n---\n", 3)
     front = head[:end + 1] if head.startswith(b"---\n") and end > 0 else b""
-    return f"fingerprint: {json.dumps(expected)}\n".encode() in front
+    return f"\n# fingerprint: {json.dumps(expected)}\n".encode() in front
 
 
 def _head(path: Path) -> bytes:
