@@ -1,4 +1,4 @@
-"""Stage 3: translation through each Argos package's own CTranslate2 model and tokenizer.
+"""Stage 5: translation through each Argos package's own CTranslate2 model and tokenizer.
 
 The engine takes *jobs*, a map from language pairs to sentences, for as many articles as the
 caller gathered, and returns the translations in the same order. For each pair it finds a route:
