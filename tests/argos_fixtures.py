@@ -101,13 +101,16 @@ class IndexServer:
     ``base_url`` ends with ``/`` (what ``ARGOS_PACKAGE_INDEX`` expects). ``add(path, **extra)``
     copies a package file into the served folder and lists it in the index (metadata read from
     the archive, ``links`` pointing at this server); ``write_index(entries)`` replaces the index.
-    ``requests`` records the paths asked for.
+    ``requests`` records the paths asked for (GET), ``heads`` those of HEAD requests. ``close()``
+    takes it off the network (its port then refuses connections): the index "offline".
     """
 
     def __init__(self, root: Path):
         self.root = root
         self.entries: list[dict] = []
         self.requests: list[str] = []
+        self.heads: list[str] = []
+        self._closed = False
         server = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
@@ -117,6 +120,10 @@ class IndexServer:
             def do_GET(self):  # noqa: N802 (http.server API)
                 server.requests.append(self.path)
                 super().do_GET()
+
+            def do_HEAD(self):  # noqa: N802 (http.server API)
+                server.heads.append(self.path)
+                super().do_HEAD()
 
             def log_message(self, *args):  # keep test output quiet
                 pass
@@ -144,6 +151,9 @@ class IndexServer:
         return entry
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
