@@ -91,6 +91,18 @@ def test_available_refresh_lists_every_version_with_sizes_and_caches_the_index(
     assert sorted(p.name for p in config.data_dir().iterdir()) == ["argos-index.json"]
 
 
+def test_sizes_follow_redirects_without_downloading(argos_index_server, versions):
+    entry = argos_index_server.add(versions["en_uk_1.0"].path)
+    name = versions["en_uk_1.0"].path.name
+    entry["links"] = [argos_index_server.url(f"moved/{name}")]
+    argos_index_server.write_index([entry])
+    result = invoke("models", "available", "--refresh", "--format", "json")
+    (listed,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert listed["size"] == versions["en_uk_1.0"].path.stat().st_size
+    assert argos_index_server.heads == [f"/moved/{name}", f"/{name}"]
+    assert argos_index_server.requests == ["/index.json"]  # no GET of the package
+
+
 def test_available_offline_reads_the_cache_and_says_how_old_it_is(index_server):
     assert invoke("models", "available", "--refresh").exit_code == 0
     online = invoke("models", "available", "--refresh").stdout

@@ -183,7 +183,8 @@ def models_install(source: str, target: str | None, upgrade: bool) -> int:
         _say_installed(outcome)
         return EXIT_OK
     pkg, newest = outcome.package, result.newest
-    where = f"{_pair(pkg)} {one_line(pkg.version)} is already installed in {one_line(str(pkg.path))}"
+    where = (f"{_pair(pkg)} {one_line(pkg.version)} is already installed in "
+             f"{one_line(str(pkg.path))}")
     if result.index is None:
         click.echo(f"{where}; nothing changed")
     elif newest is None:

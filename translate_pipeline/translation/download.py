@@ -105,11 +105,25 @@ def download(links: Sequence[str], out: BinaryIO, *, limit: int, timeout: float,
     raise error or NetworkError("", f"no link to download {what} from")
 
 
+class _KeepHeadOnRedirect(urllib.request.HTTPRedirectHandler):
+    """urllib turns a redirected HEAD into a GET (a whole package download); keep it a HEAD."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and req.get_method() == "HEAD":
+            new.method = "HEAD"
+        return new
+
+
 def content_length(url: str, timeout: float) -> int | None:
-    """The size a HEAD request for ``url`` announces (``Content-Length``), or None when the
-    server does not say or cannot be reached."""
+    """The size a HEAD request for ``url`` announces (``Content-Length``, redirects followed as
+    HEAD requests), or None when the server does not say or cannot be reached."""
+    if not url.lower().startswith(("http://", "https://")):
+        return None
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT}, method="HEAD")
     try:
-        with _open(url, timeout, method="HEAD") as response:
+        opener = urllib.request.build_opener(_KeepHeadOnRedirect)
+        with opener.open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length", "")
     except NET_ERRORS:
         return None

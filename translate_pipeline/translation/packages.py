@@ -407,7 +407,8 @@ def install_file(path: Path) -> InstalledPackage:
 def archive_metadata(path: Path) -> tuple[str, str, str]:
     """(from_code, to_code, version) of an ``.argosmodel`` file, checked as an install checks it
     (PackageError naming the file), without installing anything."""
-    _top, (from_code, to_code, version, _prefix), _declared = _inspect_archive(Path(path).expanduser())
+    _top, values, _declared = _inspect_archive(Path(path).expanduser())
+    from_code, to_code, version, _prefix = values
     return from_code, to_code, version
 
 
