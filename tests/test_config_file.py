@@ -258,3 +258,30 @@ def test_a_bad_file_is_an_error_for_every_command_even_when_the_environment_wins
 def test_help_works_and_names_the_option():
     result = invoke("--help")
     assert result.exit_code == 0 and "--config FILE" in result.output
+
+
+def test_every_key_is_documented():
+    """docs/configuration.md's table has a row for every key of every command."""
+    from translate_pipeline.cli.configfile import _params
+
+    reference = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text(
+        encoding="utf-8")
+    rows = [line for line in reference.splitlines() if line.startswith("| `")]
+
+    def walk(command, path):
+        for key in _params(command):
+            assert any(f"`{key}`" in row.split("|")[1] and (not path or path[-1] in row)
+                       for row in rows), f"docs/configuration.md has no row for {key} of {path}"
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, name))
+
+    walk(cli, ())
+
+
+def test_dev_null_reads_no_file(article, isolated_dirs, monkeypatch):
+    write(isolated_dirs / "xdg_config_home" / "translate-pipeline" / "config.toml",
+          "sentences = 1\n")
+    result = invoke("--config", "/dev/null", "summarize", article, "--from", "en")
+    assert result.exit_code == 0 and len(summary_lines(result)) == 3
+    monkeypatch.setenv("TRANSLATE_PIPELINE_CONFIG", "/dev/null")
+    assert len(summary_lines(invoke("summarize", article, "--from", "en"))) == 3

@@ -80,7 +80,7 @@ def _config_callback(ctx: click.Context, param: click.Parameter, value: str | No
         path, required = Path(value), True
     else:
         path, required = config_file()
-        if required and not path.is_file():  # named by TRANSLATE_PIPELINE_CONFIG
+        if required and not path.exists():  # named by TRANSLATE_PIPELINE_CONFIG
             raise ConfigFileError(f"{path}: no such configuration file (named by "
                                   "TRANSLATE_PIPELINE_CONFIG)")
     if not required and not path.is_file():
