@@ -31,23 +31,16 @@ from typing import Any
 
 import click
 
-from translate_pipeline.errors import one_line
+from translate_pipeline.errors import ConfigError, one_line
 
-__all__ = ["ConfigFileError", "EnvironmentOption", "config_option", "load_config"]
+__all__ = ["EnvironmentOption", "config_option", "load_config"]
+
+EXIT_USAGE = 2
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
-
-
-class ConfigFileError(click.ClickException):
-    """A configuration file that cannot be used: one ``error:`` line, exit 2 (a usage error)."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:
-        click.echo(f"error: {one_line(self.format_message())}", err=True, file=file)
 
 
 class EnvironmentOption(click.Option):
@@ -81,51 +74,57 @@ def _config_callback(ctx: click.Context, param: click.Parameter, value: str | No
     else:
         path, required = config_file()
         if required and not path.exists():  # named by TRANSLATE_PIPELINE_CONFIG
-            raise ConfigFileError(f"{path}: no such configuration file (named by "
-                                  "TRANSLATE_PIPELINE_CONFIG)")
+            click.echo(f"error: {one_line(str(path))}: no such configuration file (named by "
+                       "TRANSLATE_PIPELINE_CONFIG)", err=True)
+            ctx.exit(EXIT_USAGE)
     if not required and not path.is_file():
         return
-    ctx.default_map = {**(ctx.default_map or {}), **load_config(path, ctx.command)}
+    try:
+        ctx.default_map = {**(ctx.default_map or {}), **load_config(path, ctx.command)}
+    except ConfigError as exc:  # a usage error, one line
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(EXIT_USAGE)
 
 
 def load_config(path: Path, root: click.Command) -> dict[str, Any]:
     """``path`` read and checked against the commands under ``root``: a click ``default_map``
-    (per command name a dict of parameter name to value). Raises :class:`ConfigFileError`."""
+    (per command name a dict of parameter name to value). Raises :class:`ConfigError`."""
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise ConfigFileError(f"{path}: no such configuration file") from None
+        raise ConfigError(str(path), "no such configuration file") from None
     except IsADirectoryError:
-        raise ConfigFileError(f"{path}: is a folder, not a configuration file") from None
+        raise ConfigError(str(path), "is a folder, not a configuration file") from None
     except OSError as exc:
-        raise ConfigFileError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+        raise ConfigError(str(path), f"cannot read it: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[:exc.start].count(b"\n") + 1
-        raise ConfigFileError(f"{path}:{line}: not UTF-8 text") from None
+        raise ConfigError(f"{path}:{line}", "not UTF-8 text") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigFileError(_syntax_error(path, text, exc)) from None
+        raise _syntax_error(path, text, exc) from None
     return _Reader(path, text).table(root, data, (), {})
 
 
-def _syntax_error(path: Path, text: str, exc: Exception) -> str:
+def _syntax_error(path: Path, text: str, exc: Exception) -> ConfigError:
     message = str(exc)
     found = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
     if found is None:
         found = re.search(r"\s*\(at end of document\)$", message)
-        line = text.count("\n") + 1
+        line = getattr(exc, "lineno", None) or text.count("\n") + 1
     else:
         line = int(found.group(1))
     reason = message[:found.start()] if found else message
     source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
     key = re.match(r"\s*([A-Za-z0-9_.\"'-]+)\s*=", source)
     where = f" (key {key.group(1).strip(chr(34) + chr(39))!r})" if key else ""
-    return f"{path}:{line}: not valid TOML{where}: {reason[:1].lower()}{reason[1:]}"
+    return ConfigError(f"{path}:{line}", f"not valid TOML{where}: {reason[:1].lower()}{reason[1:]}")
 
 
 _HEADER = re.compile(r"\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+_PART = r"(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
+_KEY = re.compile(rf"\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
 
 
 def _dotted(text: str) -> tuple[str, ...]:
@@ -184,12 +183,12 @@ class _Reader:
         return next((self.lines[where[:n]] for n in range(len(where), 0, -1)
                      if where[:n] in self.lines), 1)
 
-    def error(self, where: tuple[str, ...], message: str) -> ConfigFileError:
-        line = self.line(where)
+    def error(self, where: tuple[str, ...], message: str) -> ConfigError:
+        at = f"{self.path}:{self.line(where)}"
         if not where:
-            return ConfigFileError(f"{self.path}:{line}: {message}")
+            return ConfigError(at, message)
         table = f" in [{'.'.join(where[:-1])}]" if len(where) > 1 else ""
-        return ConfigFileError(f"{self.path}:{line}: key {where[-1]!r}{table}: {message}")
+        return ConfigError(at, f"key {where[-1]!r}{table}: {message}")
 
     def table(self, command: click.Command, data: Mapping[str, Any], where: tuple[str, ...],
               shared: dict[str, tuple[Any, tuple[str, ...]]]) -> dict[str, Any]:
@@ -210,9 +209,9 @@ class _Reader:
                 own[name] = (value, where + (raw,))
             elif isinstance(value, Mapping):
                 known = ", ".join(f"[{'.'.join(where + (c,))}]" for c in subcommands)
-                line = self.line(where + (raw,))
-                raise ConfigFileError(
-                    f"{self.path}:{line}: unknown table [{'.'.join(where + (raw,))}]; "
+                raise ConfigError(
+                    f"{self.path}:{self.line(where + (raw,))}",
+                    f"unknown table [{'.'.join(where + (raw,))}]; "
                     + (f"the tables are the commands: {known}" if known
                        else f"{' '.join(where)} has no subcommands"))
             else:
@@ -223,7 +222,7 @@ class _Reader:
         params = _params(command)
         for name, (value, at) in merged.items():
             if name in params:
-                checked = self.value(command, params[name], value, at)
+                checked = self.value(command, params[name], value, at, where)
                 environment = getattr(params[name], "environment", None)
                 if not (environment and os.environ.get(environment)):
                     defaults[params[name].name] = checked
@@ -234,8 +233,20 @@ class _Reader:
         return defaults
 
     def value(self, command: click.Command, param: click.Parameter, value: Any,
-              where: tuple[str, ...]) -> Any:
-        """``value`` checked as the option would check it; lists for repeatable options."""
+              where: tuple[str, ...], path: tuple[str, ...] = ()) -> Any:
+        """``value`` checked as the option would check it; lists for repeatable options.
+        ``path``: the command's; when the key is a shared one from a table above it, the
+        message says for which command the value does not do."""
+        try:
+            return self._value(command, param, value, where)
+        except ConfigError as exc:
+            if where[:-1] == path:
+                raise
+            raise ConfigError(exc.subject, f"{exc.reason} (for '{' '.join(path)}': give it its "
+                                           f"own value in [{'.'.join(path)}])") from None
+
+    def _value(self, command: click.Command, param: click.Parameter, value: Any,
+               where: tuple[str, ...]) -> Any:
         many = getattr(param, "multiple", False) or param.nargs != 1
         items = value if isinstance(value, list) and many else [value]
         if isinstance(value, list) and not many:
