@@ -37,12 +37,6 @@ __all__ = ["EnvironmentOption", "config_option", "load_config"]
 
 EXIT_USAGE = 2
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-
 class EnvironmentOption(click.Option):
     """An option that, when no flag gives it, the library reads from ``environment`` (a variable
     such as ``TRANSLATE_PIPELINE_DEVICE``) itself: the configuration file's value is used only
@@ -100,6 +94,11 @@ def load_config(path: Path, root: click.Command) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[:exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}:{line}", "not UTF-8 text") from None
+    if sys.version_info >= (3, 11):  # imported only when there is a file
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
