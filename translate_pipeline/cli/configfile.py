@@ -159,7 +159,10 @@ def _key_name(param: click.Parameter) -> str:
 
 
 def _params(command: click.Command) -> dict[str, click.Parameter]:
-    return {_key_name(p): p for p in command.params if p.expose_value and p.name}
+    """The parameters a file may set: all but the eager ones (``--version``, ``--config``).
+    An option that does not reach the function (``expose_value=False``, its callback keeps the
+    value) is set too: click runs its callback with the file's value."""
+    return {_key_name(p): p for p in command.params if p.name and not p.is_eager}
 
 
 def _subtree_keys(command: click.Command) -> set[str]:
