@@ -17,6 +17,7 @@ import click
 
 from translate_pipeline._version import __version__
 from translate_pipeline.cli.articles import detect, summarize
+from translate_pipeline.cli.configfile import config_option
 from translate_pipeline.cli.feed import feed
 from translate_pipeline.cli.manage import cache, models
 from translate_pipeline.cli.options import EXIT_CODES_HELP
@@ -29,6 +30,7 @@ __all__ = ["cli", "main"]
 
 @click.group(epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="translate-pipeline")
+@config_option
 @click.option("-v", "--verbose", count=True, help="Log progress details to stderr (-vv: debug).")
 def cli(verbose: int) -> None:
     """Detect, translate offline with Argos models, and summarize news articles.
