@@ -30,7 +30,7 @@ words mid-sentence belongs in one of them, units too ("5 yrs. old": ``FINAL``).
 from __future__ import annotations
 
 __all__ = [
-    "DATE", "EXCLAIMED", "FINAL", "JOINED_ITEM_LANGS", "NUMBER_PREFIX", "ORDINAL_LANGS", "STARTERS", "STRONG",
+    "ARTICLES", "COLON_QUOTE_LANGS", "DATE", "EXCLAIMED", "FINAL", "JOINED_ITEM_LANGS", "NUMBER_PREFIX", "ORDINAL_LANGS", "STARTERS", "STRONG",
     "WEAK", "WEAK_SUFFIXES",
 ]
 
@@ -44,6 +44,24 @@ def _words(text: str) -> frozenset[str]:
 #: the number is a sentence of its own, as Ukrainian legal texts are annotated ("1." "Прийняти
 #: за основу ..."); that is also the rule for unknown languages.
 JOINED_ITEM_LANGS: frozenset[str] = frozenset({"en", "de", "pl", "fr", "es", "pt", "it"})
+
+#: Languages whose texts set quoted speech after a colon apart as a sentence of its own
+#: ("... para decretar: «Foi um protesto.»"; UD-Portuguese-Bosque, news from Público and
+#: Folha). Elsewhere "disse: «..." is one sentence.
+COLON_QUOTE_LANGS: frozenset[str] = frozenset({"pt"})
+
+#: Articles, capitalised as they open a sentence. One standing after a plain word of a short
+#: stretch without punctuation opens a new sentence: the stretch was a heading run into the
+#: text ("Islamische Opposition fordert Dialog Der Osten zieht nach."). See
+#: ``sentences._heading_ends``. English is left out: its titles ("in The Conversation") put
+#: "The" after any word.
+ARTICLES: dict[str, frozenset[str]] = {
+    "de": _words("Der Die Das Den Dem Des Ein Eine Einen Einem Einer Eines"),
+    "fr": _words("Le La Les Un Une Des"),
+    "es": _words("El La Los Las Un Una Unos Unas"),
+    "pt": _words("O A Os As Um Uma Uns Umas"),
+    "it": _words("Il Lo La Gli Le Un Una Uno"),
+}
 
 #: Languages that write ordinal numbers with a period ("am 22. September").
 ORDINAL_LANGS: frozenset[str] = frozenset({"de", "da", "no", "nb", "nn", "fi", "et", "is", "cs", "sk", "sl", "hr", "sr", "bs", "hu", "lv"})

@@ -39,16 +39,25 @@ _CLOSERS = "\"'”’“»«›‹)]}」』）】"
 _OPENERS = "\"'«»„“”‘’‚‹›([{¿¡—–-「『（【"
 
 _CLOSER_CLASS = "[" + re.escape(_CLOSERS) + "]"
+_ALL_ARTICLES = frozenset().union(*_abbr.ARTICLES.values())
+# A smiley written as a word (":-)", ":)", ";-)", ":D", "^^"): it closes a sentence.
+_EMOTICON = r"(?:[:;=]-?[()DPp]|\^\^)"
 # A boundary candidate: terminal punctuation, closing quotes/brackets (French puts a space
-# before a closing guillemet: "fini ! »"), footnote marks ("bias. [11]"), then whitespace or
-# the end of the text. CJK full stops need no space. The lookbehind starts a match only at
-# the head of a punctuation run (keeps it linear).
+# before a closing guillemet: "fini ! »"), footnote marks ("bias. [11]") and smileys ("Danke!
+# :-)"), then whitespace or the end of the text. CJK full stops need no space. The lookbehind
+# starts a match only at the head of a punctuation run (keeps it linear). Three candidates
+# have no terminal: a smiley standing alone ("bleiben :-) Toll"), a semicolon and a colon
+# (decided by what follows them: see _mark_is_boundary).
 _CANDIDATE_RE = re.compile(
     "(?<![" + re.escape(_TERMINALS) + "])(?P<term>[" + re.escape(_TERMINALS) + "]+)"
-    "(?P<close>(?:" + _CLOSER_CLASS + r"|\s[»›](?=\s|$)|\s?\[\d{1,3}(?:\s?[-–,]\s?\d{1,3})*\])*)"
+    "(?P<close>(?:" + _CLOSER_CLASS + r"|\s[»›](?=\s|$)|\s?\[\d{1,3}(?:\s?[-–,]\s?\d{1,3})*\]"
+    r"|\s" + _EMOTICON + r"(?=\s|$))*)"
     r"(?:\s+|$)"
     "|(?<![" + re.escape(_CJK_TERMINALS) + "])(?P<cjk>[" + re.escape(_CJK_TERMINALS) + "]+"
     + _CLOSER_CLASS + "*)"
+    r"|(?<!\S)(?P<smile>" + _EMOTICON + r")\s+"
+    r"|(?P<mark>[;:])\s+"
+    r"|(?<=[^\W\d_])(?P<head>)\s+(?=(?:" + "|".join(sorted(_ALL_ARTICLES, key=len, reverse=True)) + r")\s)"
 )
 # The next word after a candidate, skipping opening quotes, brackets, dashes and ¿¡.
 _NEXT_WORD_RE = re.compile("[\\s" + re.escape(_OPENERS) + r"]*(\w*)(\.?)")
@@ -60,6 +69,13 @@ _LONE_QUOTE_RE = re.compile(r'\s+"(?=\s|$)')
 # "J.-P." (Jean-Pierre): a hyphenated initial.
 _HYPHEN_INITIAL_RE = re.compile(r"[^\W\d_]\.-[^\W\d_]")
 _QUOTE_LOOKAHEAD = 2000
+# A heading run into the text: at most this many words, with no punctuation but - and '.
+_HEADING_WORDS = 8
+_HEADING_CHARS = 120
+_HEADING_PUNCT_RE = re.compile(r"[^\w\s'’-]")
+# "&#39;", "&amp;": an HTML entity left in the text ends in a semicolon.
+_ENTITY_RE = re.compile(r"&#?\w{1,8}$")
+_QUOTES = frozenset("\"'”’“»«›‹„‚‘")
 _DASHES = frozenset("-–—")
 _ROMAN_RE = re.compile(r"[IVXLCDM]+")
 _DATE_OPENING_WORDS = 4
@@ -83,6 +99,10 @@ class _Rules:
     weak_suffixes: tuple[str, ...] = ()
     date: frozenset[str] = frozenset()
     joined_items: bool = False
+    #: A colon before an opening guillemet ends the sentence ("decretar: «Foi ...").
+    colon_quotes: bool = False
+    #: Capitalised articles that may open a sentence after a heading (see _heading_ends).
+    articles: frozenset[str] = frozenset()
     #: Every abbreviation of every language: a word that is none of them is "plain".
     known: frozenset[str] = frozenset()
 
@@ -128,6 +148,8 @@ def _rules_for(lang: str) -> _Rules:
         weak_suffixes=_abbr.WEAK_SUFFIXES.get(lang, ()),
         date=_abbr.DATE.get(lang, frozenset()),
         joined_items=lang in _abbr.JOINED_ITEM_LANGS,
+        colon_quotes=lang in _abbr.COLON_QUOTE_LANGS,
+        articles=_abbr.ARTICLES.get(lang, frozenset()),
         known=_KNOWN,
     )
 
@@ -255,6 +277,9 @@ def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Ma
     nothing may close "?" or "!" ('"Why?" he asked')."""
     term = match.group("term")
     between = text[match.end() : nxt.start(1)]
+    close = match.group("close")
+    if close[-1:] in _QUOTES and between and between in _QUOTES and not term.strip(".!?"):
+        return True  # one quotation closes, another opens: 'sagte er." "älterer Häuser ...'
     if term == "." and not match.group("close") and between.strip() in _DASHES:
         between = ""  # a list item or a reply after a full stop: "cardiaque. - si vous ..."
     if between or match.group("close") and term != ".":
@@ -271,8 +296,53 @@ def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Ma
     return True
 
 
+def _mark_is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
+    """A smiley, semicolon or colon with no terminal before it. A smiley ends a sentence
+    before a capitalised word ("bleiben :-) Toll"). After a semicolon a sentence goes on in
+    lower case, so a capitalised function word means that the semicolon ended it ("sein; Der
+    Kindergarten ...", "pas ; Selon ..."), as a list line or a fragment does. A colon ends one
+    only where the language's texts set the quoted speech after it apart ("decretar: «Foi
+    ..."; pt)."""
+    nxt = _NEXT_WORD_RE.match(text, match.end())
+    word = nxt.group(1) if nxt else ""
+    if not word[:1].isupper():
+        return False
+    if match.group("smile"):
+        return True
+    mark = match.group("mark")
+    if mark == ":":
+        return rules.colon_quotes and text.startswith("«", match.end())
+    if _ENTITY_RE.search(text, max(0, match.start() - 10), match.start()):
+        return False  # an HTML entity ("&#39;"), not a semicolon
+    return word != "I" and not word.isupper() and word.lower() in rules.starters
+
+
+def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
+    """A capitalised article after a word, with no punctuation: does a heading end here?
+    Yes when the stretch since the sentence began is short (at most _HEADING_WORDS words),
+    opens with a capital and holds no punctuation but hyphens and apostrophes ("Peso maior O
+    Banespa ...", "Islamische Opposition fordert Dialog Der Osten ..."), and the word before
+    the article is neither a function word ("et de La Conte") nor a noun after an article,
+    which names a title ("Le journal Le Monde", "o jornal O Globo")."""
+    pos = match.start()
+    nxt = _NEXT_WORD_RE.match(text, match.end())
+    if not rules.articles or nxt is None or nxt.group(1) not in rules.articles or pos - start > _HEADING_CHARS:
+        return False
+    stretch = text[start:pos]
+    words = stretch.split()
+    if not words or len(words) > _HEADING_WORDS or not words[0][:1].isupper() or _HEADING_PUNCT_RE.search(stretch):
+        return False
+    if words[-1].lower() in rules.starters:
+        return False
+    return not (len(words) > 1 and words[-2].capitalize() in rules.articles)
+
+
 def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
     """Decide whether a candidate found by ``_CANDIDATE_RE`` ends a sentence."""
+    if match.lastgroup == "head":
+        return _heading_ends(text, start, match, rules)
+    if match.group("smile") or match.group("mark"):
+        return _mark_is_boundary(text, match, rules)
     cjk = match.group("cjk")
     if cjk:
         # Japanese quotative particle after a closing bracket: 「行くぞ。」と言った。
@@ -311,7 +381,8 @@ def _split_block(block: str, rules: _Rules, out: list[str]) -> None:
             break  # the block's own end (with its closers: "fini. »"): the tail below
         if match.start() < start or not _is_boundary(block, start, match, rules):
             continue
-        cut = match.end("cjk") if match.group("cjk") else match.end("close")
+        kind = match.lastgroup if match.lastgroup in ("cjk", "smile", "mark", "head") else "close"
+        cut = match.end(kind)
         quote = _LONE_QUOTE_RE.match(block, cut)
         if quote and _closes(block, start, cut, quote.end()):
             cut = quote.end()  # the sentence's closing quote: 'savoir. " Elle'
