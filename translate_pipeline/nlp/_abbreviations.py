@@ -54,13 +54,13 @@ COLON_QUOTE_LANGS: frozenset[str] = frozenset({"pt"})
 #: stretch without punctuation opens a new sentence: the stretch was a heading run into the
 #: text ("Islamische Opposition fordert Dialog Der Osten zieht nach."). See
 #: ``sentences._heading_ends``. English is left out: its titles ("in The Conversation") put
-#: "The" after any word.
+#: "The" after any word. An elided article ("L'") is written with its apostrophe.
 ARTICLES: dict[str, frozenset[str]] = {
     "de": _words("Der Die Das Den Dem Des Ein Eine Einen Einem Einer Eines"),
-    "fr": _words("Le La Les Un Une Des"),
+    "fr": _words("Le La Les Un Une Des L'"),
     "es": _words("El La Los Las Un Una Unos Unas"),
     "pt": _words("O A Os As Um Uma Uns Umas"),
-    "it": _words("Il Lo La Gli Le Un Una Uno"),
+    "it": _words("Il Lo La Gli Le Un Una Uno L'"),
 }
 
 #: Languages that write ordinal numbers with a period ("am 22. September").

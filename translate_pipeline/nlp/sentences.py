@@ -39,7 +39,9 @@ _CLOSERS = "\"'”’“»«›‹)]}」』）】"
 _OPENERS = "\"'«»„“”‘’‚‹›([{¿¡—–-「『（【"
 
 _CLOSER_CLASS = "[" + re.escape(_CLOSERS) + "]"
-_ALL_ARTICLES = frozenset().union(*_abbr.ARTICLES.values())
+_ARTICLE_WORDS = frozenset(a for a in frozenset().union(*_abbr.ARTICLES.values()) if a.isalpha())
+# Capital letters of the Latin, Greek and Cyrillic scripts (for headings in capitals).
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩА-ЯЁЂ-Џ"
 # A smiley written as a word (":-)", ":)", ";-)", ":D", "^^"): it closes a sentence.
 _EMOTICON = r"(?:[:;=]-?[()DPp]|\^\^)"
 # A boundary candidate: terminal punctuation, closing quotes/brackets (French puts a space
@@ -57,7 +59,9 @@ _CANDIDATE_RE = re.compile(
     + _CLOSER_CLASS + "*)"
     r"|(?<!\S)(?P<smile>" + _EMOTICON + r")\s+"
     r"|(?P<mark>[;:])\s+"
-    r"|(?<=[^\W\d_])(?P<head>)\s+(?=(?:" + "|".join(sorted(_ALL_ARTICLES, key=len, reverse=True)) + r")\s)"
+    r"|(?<=[^\W\d_])(?P<head>)\s+(?=(?:" + "|".join(sorted(_ARTICLE_WORDS, key=len, reverse=True)) + r")\s"
+    r"|L['’]\w)"
+    "|(?<=[" + _UPPER + "()]{2})(?P<caps>)\\s+(?=[" + _UPPER + "][^\\W\\d_])"
 )
 # The next word after a candidate, skipping opening quotes, brackets, dashes and ¿¡.
 _NEXT_WORD_RE = re.compile("[\\s" + re.escape(_OPENERS) + r"]*(\w*)(\.?)")
@@ -72,9 +76,8 @@ _QUOTE_LOOKAHEAD = 2000
 # A heading run into the text: at most this many words, with no punctuation but - and '.
 _HEADING_WORDS = 8
 _HEADING_CHARS = 120
+_CAPS_HEADING_LETTERS = 6
 _HEADING_PUNCT_RE = re.compile(r"[^\w\s'’-]")
-# "&#39;", "&amp;": an HTML entity left in the text ends in a semicolon.
-_ENTITY_RE = re.compile(r"&#?\w{1,8}$")
 _QUOTES = frozenset("\"'”’“»«›‹„‚‘")
 _DASHES = frozenset("-–—")
 _ROMAN_RE = re.compile(r"[IVXLCDM]+")
@@ -280,6 +283,8 @@ def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Ma
     close = match.group("close")
     if close[-1:] in _QUOTES and between and between in _QUOTES and not term.strip(".!?"):
         return True  # one quotation closes, another opens: 'sagte er." "älterer Häuser ...'
+    if between in ("¿", "¡"):
+        return True  # a Spanish question or exclamation opens: "naciones. ¿y la de ..."
     if term == "." and not match.group("close") and between.strip() in _DASHES:
         between = ""  # a list item or a reply after a full stop: "cardiaque. - si vous ..."
     if between or match.group("close") and term != ".":
@@ -312,8 +317,6 @@ def _mark_is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
     mark = match.group("mark")
     if mark == ":":
         return rules.colon_quotes and text.startswith("«", match.end())
-    if _ENTITY_RE.search(text, max(0, match.start() - 10), match.start()):
-        return False  # an HTML entity ("&#39;"), not a semicolon
     return word != "I" and not word.isupper() and word.lower() in rules.starters
 
 
@@ -326,7 +329,10 @@ def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) ->
     which names a title ("Le journal Le Monde", "o jornal O Globo")."""
     pos = match.start()
     nxt = _NEXT_WORD_RE.match(text, match.end())
-    if not rules.articles or nxt is None or nxt.group(1) not in rules.articles or pos - start > _HEADING_CHARS:
+    article = nxt.group(1) if nxt else ""
+    if text[nxt.end(1) : nxt.end(1) + 1] in ("'", "’") if nxt else False:
+        article += "'"  # "L'ACT"
+    if article not in rules.articles or pos - start > _HEADING_CHARS:
         return False
     stretch = text[start:pos]
     words = stretch.split()
@@ -337,10 +343,28 @@ def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) ->
     return not (len(words) > 1 and words[-2].capitalize() in rules.articles)
 
 
+def _caps_heading_ends(text: str, start: int, match: re.Match[str]) -> bool:
+    """A word in capitals before a capitalised word in lower case: does a heading in capitals
+    end here ("MODE ET VOIE(S) D'ADMINISTRATION Tenir hors de ...")? Yes when everything
+    since the sentence began is in capitals: at least two words and six letters."""
+    pos = match.start()
+    following = text[match.end() : match.end() + 2]
+    if pos - start > _HEADING_CHARS or not following[1:].islower():
+        return False
+    stretch = text[start:pos]
+    return (
+        len(stretch.split()) >= 2
+        and not any(ch.islower() for ch in stretch)
+        and sum(ch.isalpha() for ch in stretch) >= _CAPS_HEADING_LETTERS
+    )
+
+
 def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
     """Decide whether a candidate found by ``_CANDIDATE_RE`` ends a sentence."""
     if match.lastgroup == "head":
         return _heading_ends(text, start, match, rules)
+    if match.lastgroup == "caps":
+        return _caps_heading_ends(text, start, match)
     if match.group("smile") or match.group("mark"):
         return _mark_is_boundary(text, match, rules)
     cjk = match.group("cjk")
@@ -381,7 +405,7 @@ def _split_block(block: str, rules: _Rules, out: list[str]) -> None:
             break  # the block's own end (with its closers: "fini. »"): the tail below
         if match.start() < start or not _is_boundary(block, start, match, rules):
             continue
-        kind = match.lastgroup if match.lastgroup in ("cjk", "smile", "mark", "head") else "close"
+        kind = match.lastgroup if match.lastgroup in ("cjk", "smile", "mark", "head", "caps") else "close"
         cut = match.end(kind)
         quote = _LONE_QUOTE_RE.match(block, cut)
         if quote and _closes(block, start, cut, quote.end()):
