@@ -44,24 +44,34 @@ _ARTICLE_WORDS = frozenset(a for a in frozenset().union(*_abbr.ARTICLES.values()
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩА-ЯЁЂ-Џ"
 # A smiley written as a word (":-)", ":)", ";-)", ":D", "^^"): it closes a sentence.
 _EMOTICON = r"(?:[:;=]-?[()DPp]|\^\^)"
-# A boundary candidate: terminal punctuation, closing quotes/brackets (French puts a space
-# before a closing guillemet: "fini ! »"), footnote marks ("bias. [11]") and smileys ("Danke!
-# :-)"), then whitespace or the end of the text. CJK full stops need no space. The lookbehind
-# starts a match only at the head of a punctuation run (keeps it linear). Three candidates
-# have no terminal: a smiley standing alone ("bleiben :-) Toll"), a semicolon and a colon
-# (decided by what follows them: see _mark_is_boundary).
+_T = re.escape(_TERMINALS)
+_CJK = re.escape(_CJK_TERMINALS)
+# A boundary candidate (``match.lastgroup`` names its kind):
+#   close: terminal punctuation (group "term" holds the run after its first character),
+#          closing quotes/brackets (French puts a space before a closing guillemet: "fini !
+#          »"), footnote marks ("bias. [11]") and smileys ("Danke! :-)"), then whitespace
+#          or the end of the text;
+#   cjk:   CJK full stops, which need no space;
+#   mark:  a semicolon or colon, smile: a smiley standing alone ("bleiben :-) Toll"),
+#          decided by the word after them (_mark_is_boundary);
+#   head:  whitespace before a capitalised article after a letter, caps: whitespace after
+#          a word in capitals before a capitalised word: the end of a heading run into the
+#          text (_heading_ends, _caps_heading_ends).
+# Every match opens with one character of a small set, which the regex engine scans for in
+# C; the lookbehinds after it start a match only at the head of a punctuation run (keeps
+# it linear).
 _CANDIDATE_RE = re.compile(
-    "(?<![" + re.escape(_TERMINALS) + "])(?P<term>[" + re.escape(_TERMINALS) + "]+)"
+    "[" + _T + _CJK + r"\s;:=^](?:"
+    "(?<=(?<![" + _T + "])[" + _T + "])(?P<term>[" + _T + "]*)"
     "(?P<close>(?:" + _CLOSER_CLASS + r"|\s[»›](?=\s|$)|\s?\[\d{1,3}(?:\s?[-–,]\s?\d{1,3})*\]"
     r"|\s" + _EMOTICON + r"(?=\s|$))*)"
     r"(?:\s+|$)"
-    "|(?<![" + re.escape(_CJK_TERMINALS) + "])(?P<cjk>[" + re.escape(_CJK_TERMINALS) + "]+"
-    + _CLOSER_CLASS + "*)"
-    r"|(?<!\S)(?P<smile>" + _EMOTICON + r")\s+"
-    r"|(?P<mark>[;:])\s+"
-    r"|(?<=[^\W\d_])(?P<head>)\s+(?=(?:" + "|".join(sorted(_ARTICLE_WORDS, key=len, reverse=True)) + r")\s"
+    "|(?<=(?<![" + _CJK + "])[" + _CJK + "])[" + _CJK + "]*" + _CLOSER_CLASS + "*(?P<cjk>)"
+    r"|(?<=[;:])(?P<mark>)\s+"
+    r"|(?<=(?<!\S)[:;=^])(?:(?<=[:;=])-?[()DPp]|(?<=\^)\^)(?P<smile>)\s+"
+    r"|(?<=[^\W\d_]\s)(?P<head>)\s*(?=(?:" + "|".join(sorted(_ARTICLE_WORDS, key=len, reverse=True)) + r")\s"
     r"|L['’]\w)"
-    "|(?<=[" + _UPPER + "()]{2})(?P<caps>)\\s+(?=[" + _UPPER + "][^\\W\\d_])"
+    "|(?<=[" + _UPPER + r"()]{2}\s)(?P<caps>)\s*(?=[" + _UPPER + r"][^\W\d_]))"
 )
 # The next word after a candidate, skipping opening quotes, brackets, dashes and ¿¡.
 _NEXT_WORD_RE = re.compile("[\\s" + re.escape(_OPENERS) + r"]*(\w*)(\.?)")
@@ -273,12 +283,17 @@ def _period_is_boundary(text: str, start: int, pos: int, word: str, word_dot: st
     return True
 
 
+def _term(match: re.Match[str]) -> str:
+    """The terminal punctuation of a "close" candidate: "." or "?!" or "..."."""
+    return match.string[match.start() : match.end("term")]
+
+
 def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Match[str], rules: _Rules) -> bool:
     """A lower-case word after a candidate: a boundary only after "?", "!" or a plain word's
     period ("up? i didn't", "one. they are"). Nothing may open between them but a dash after
     a period (after "?" or "!" a dash or quote is a quotation going on: "? - spytał"), and
     nothing may close "?" or "!" ('"Why?" he asked')."""
-    term = match.group("term")
+    term = _term(match)
     between = text[match.end() : nxt.start(1)]
     close = match.group("close")
     if close[-1:] in _QUOTES and between and between in _QUOTES and not term.strip(".!?"):
@@ -312,10 +327,9 @@ def _mark_is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
     word = nxt.group(1) if nxt else ""
     if not word[:1].isupper():
         return False
-    if match.group("smile"):
+    if match.lastgroup == "smile":
         return True
-    mark = match.group("mark")
-    if mark == ":":
+    if text[match.start()] == ":":
         return rules.colon_quotes and text.startswith("«", match.end())
     return word != "I" and not word.isupper() and word.lower() in rules.starters
 
@@ -365,12 +379,12 @@ def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> 
         return _heading_ends(text, start, match, rules)
     if match.lastgroup == "caps":
         return _caps_heading_ends(text, start, match)
-    if match.group("smile") or match.group("mark"):
+    kind = match.lastgroup
+    if kind in ("smile", "mark"):
         return _mark_is_boundary(text, match, rules)
-    cjk = match.group("cjk")
-    if cjk:
+    if kind == "cjk":
         # Japanese quotative particle after a closing bracket: 「行くぞ。」と言った。
-        quoted = cjk[-1] in _CLOSERS and text[match.end() : match.end() + 1] in _JA_QUOTATIVE
+        quoted = text[match.end() - 1] in _CLOSERS and text[match.end() : match.end() + 1] in _JA_QUOTATIVE
         return not (quoted and match.end() < len(text))
     nxt = _NEXT_WORD_RE.match(text, match.end())
     word = nxt.group(1) if nxt else ""
@@ -379,7 +393,7 @@ def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> 
         return False
     if word[:1].islower():
         return nxt is not None and _lower_case_boundary(text, start, match, nxt, rules)
-    term = match.group("term")
+    term = _term(match)
     if term != ".":
         if term == "!" and word and not match.group("close"):
             name = text[max(start, match.start() - _WINDOW) : match.start()].rsplit(None, 1)[-1:]
@@ -401,12 +415,12 @@ def _split_block(block: str, rules: _Rules, out: list[str]) -> None:
     start = 0
     end = len(block)
     for match in _CANDIDATE_RE.finditer(block):
-        if match.end() == end and not match.group("cjk"):
+        kind = match.lastgroup
+        if match.end() == end and kind != "cjk":
             break  # the block's own end (with its closers: "fini. »"): the tail below
         if match.start() < start or not _is_boundary(block, start, match, rules):
             continue
-        kind = match.lastgroup if match.lastgroup in ("cjk", "smile", "mark", "head", "caps") else "close"
-        cut = match.end(kind)
+        cut = match.start() if kind in ("head", "caps") else match.end(kind)
         quote = _LONE_QUOTE_RE.match(block, cut)
         if quote and _closes(block, start, cut, quote.end()):
             cut = quote.end()  # the sentence's closing quote: 'savoir. " Elle'
