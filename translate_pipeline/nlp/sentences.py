@@ -116,6 +116,10 @@ class _Rules:
     colon_quotes: bool = False
     #: Capitalised articles that may open a sentence after a heading (see _heading_ends).
     articles: frozenset[str] = frozenset()
+    #: A capitalised function word after a semicolon opens a sentence (_mark_is_boundary).
+    semicolons: bool = False
+    #: A heading in capitals may end before a capitalised word (_caps_heading_ends).
+    caps_headings: bool = False
     #: Every abbreviation of every language: a word that is none of them is "plain".
     known: frozenset[str] = frozenset()
 
@@ -163,6 +167,8 @@ def _rules_for(lang: str) -> _Rules:
         joined_items=lang in _abbr.JOINED_ITEM_LANGS,
         colon_quotes=lang in _abbr.COLON_QUOTE_LANGS,
         articles=_abbr.ARTICLES.get(lang, frozenset()),
+        semicolons=lang in _abbr.SEMICOLON_LANGS,
+        caps_headings=lang in _abbr.CAPS_HEADING_LANGS,
         known=_KNOWN,
     )
 
@@ -331,7 +337,7 @@ def _mark_is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
         return True
     if text[match.start()] == ":":
         return rules.colon_quotes and text.startswith("«", match.end())
-    return word != "I" and not word.isupper() and word.lower() in rules.starters
+    return rules.semicolons and not word.isupper() and word.lower() in rules.starters
 
 
 def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
@@ -357,13 +363,13 @@ def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) ->
     return not (len(words) > 1 and words[-2].capitalize() in rules.articles)
 
 
-def _caps_heading_ends(text: str, start: int, match: re.Match[str]) -> bool:
+def _caps_heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
     """A word in capitals before a capitalised word in lower case: does a heading in capitals
     end here ("MODE ET VOIE(S) D'ADMINISTRATION Tenir hors de ...")? Yes when everything
     since the sentence began is in capitals: at least two words and six letters."""
     pos = match.start()
     following = text[match.end() : match.end() + 2]
-    if pos - start > _HEADING_CHARS or not following[1:].islower():
+    if not rules.caps_headings or pos - start > _HEADING_CHARS or not following[1:].islower():
         return False
     stretch = text[start:pos]
     return (
@@ -378,7 +384,7 @@ def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> 
     if match.lastgroup == "head":
         return _heading_ends(text, start, match, rules)
     if match.lastgroup == "caps":
-        return _caps_heading_ends(text, start, match)
+        return _caps_heading_ends(text, start, match, rules)
     kind = match.lastgroup
     if kind in ("smile", "mark"):
         return _mark_is_boundary(text, match, rules)
