@@ -15,7 +15,12 @@ German ordinals such as "am 22.") split only before a typical sentence opener ("
 "Про"), date abbreviations after a number ("w 2035 r.", "в 2010 г.") split before a capital
 unless the date opens the sentence ("W 2024 r. Polska ..."), and a number opening a sentence
 stays with its item ("2. Kapitał ..."). A straight quote standing alone after a boundary
-goes with the sentence it closes. Blank lines are hard boundaries. Unknown language codes use
+goes with the sentence it closes. A few boundaries need no terminal: a smiley before a capital
+("bleiben :-) Toll"), and, in the languages whose development data showed them
+(``_abbreviations``), a capitalised function word after a semicolon ("sein; Der ..."), a
+Portuguese colon before «, and the end of a heading run into the text (a short unpunctuated
+stretch before a capitalised article, "... fordert Dialog Der Osten ...", or a stretch in
+capitals). Blank lines are hard boundaries. Unknown language codes use
 the union of all lists. Design notes and the evaluation (Universal Dependencies treebanks and
 our own 185 hard cases, against pysbd, sentencex and Punkt): ``docs/sentences.md``;
 ``benchmarks/eval_sentences.py`` reruns it.
