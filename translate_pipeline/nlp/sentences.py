@@ -353,11 +353,13 @@ def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) ->
     the article is neither a function word ("et de La Conte") nor a noun after an article,
     which names a title ("Le journal Le Monde", "o jornal O Globo")."""
     pos = match.start()
+    if not rules.articles or pos - start > _HEADING_CHARS:
+        return False
     nxt = _NEXT_WORD_RE.match(text, match.end())
     article = nxt.group(1) if nxt else ""
-    if text[nxt.end(1) : nxt.end(1) + 1] in ("'", "’") if nxt else False:
-        article += "'"  # "L'ACT"
-    if article not in rules.articles or pos - start > _HEADING_CHARS:
+    if nxt and text[nxt.end(1) : nxt.end(1) + 1] in ("'", "’"):
+        article += "'"  # an elided article: "L'ACT"
+    if article not in rules.articles:
         return False
     stretch = text[start:pos]
     words = stretch.split()
@@ -386,11 +388,11 @@ def _caps_heading_ends(text: str, start: int, match: re.Match[str], rules: _Rule
 
 def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
     """Decide whether a candidate found by ``_CANDIDATE_RE`` ends a sentence."""
-    if match.lastgroup == "head":
-        return _heading_ends(text, start, match, rules)
-    if match.lastgroup == "caps":
-        return _caps_heading_ends(text, start, match, rules)
     kind = match.lastgroup
+    if kind == "head":
+        return _heading_ends(text, start, match, rules)
+    if kind == "caps":
+        return _caps_heading_ends(text, start, match, rules)
     if kind in ("smile", "mark"):
         return _mark_is_boundary(text, match, rules)
     if kind == "cjk":
