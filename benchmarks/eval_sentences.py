@@ -494,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ud", type=Path, nargs="+", metavar="PATH",
                         help="UD JSON Lines files or folders of them: score those instead")
     parser.add_argument("--part", choices=("dev", "held-out", "all", "every"), default="every",
+                        type=lambda v: "held-out" if v == "heldout" else v,  # as eval_summaries
                         help="UD mode: which part's table to print (default: every one)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="UD mode: these candidates only")
     parser.add_argument("--lang", nargs="+", metavar="CODE", help="UD mode: these languages only")

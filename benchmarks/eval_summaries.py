@@ -321,7 +321,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", type=Path, help="JSON Lines files, page folders")
-    parser.add_argument("--part", choices=("dev", "heldout", "all"), default="heldout")
+    parser.add_argument("--part", choices=("dev", "heldout", "all"), default="heldout",
+                        type=lambda v: "heldout" if v == "held-out" else v,  # as eval_sentences
+                        help="which part to score (held-out is accepted too)")
     parser.add_argument("--sentences", type=int, default=3)
     parser.add_argument("--methods", default=",".join(("lead", *[a for a in ALGORITHMS
                                                                  if a != "lead"], "oracle")))
