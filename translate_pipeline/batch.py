@@ -71,10 +71,11 @@ class BatchReport:
                            self.stopped or other.stopped, most_needed(missing))
 
     def tally(self) -> str:
-        """``done N, skipped N, failed N`` (failed counts the partial ones too, and says so)."""
-        line = f"done {self.done}, skipped {self.skipped}, failed {self.failed + self.partial}"
+        """``done N, skipped N, failed N``, then ``incomplete N (written without some
+        languages)`` when there are such: each article counted once, as what it is."""
+        line = f"done {self.done}, skipped {self.skipped}, failed {self.failed}"
         if self.partial:
-            line += f" ({self.partial} written without some languages)"
+            line += f", incomplete {self.partial} (written without some languages)"
         return line
 
 
@@ -205,7 +206,8 @@ def process_batch(
                                     f"unexpected {type(exc).__name__}: {exc}")
                 outcome = Failure(outcome.article.source, outcome.article.id, error)
             else:
-                problems = [f"{outcome.article.source}: {e}" for e in outcome.errors]
+                if outcome.errors:  # one line per article, however many languages it lacks
+                    problems = [f"{outcome.article.source}: {outcome.problem()}"]
                 errors.add_missing(outcome)
                 missing.update(outcome.missing_models)
         else:

@@ -242,18 +242,18 @@ class Pipeline:
         """One engine call for the window.
 
         Returns translated strings and errors, both keyed by ``(id(item), target)``; an error is
-        ``(reason, pairs to install)``, the pairs empty unless a model is missing.
+        ``(reason, pairs to install, advice)``, the pairs empty unless a model is missing.
         """
         jobs: dict[tuple[str, str], list[str]] = {}
         spans: dict[tuple[int, str], tuple[tuple[str, str], int, int]] = {}
-        errors: dict[tuple[int, str], tuple[str, tuple[tuple[str, str], ...]]] = {}
+        errors: dict[tuple[int, str], tuple[str, tuple[tuple[str, str], ...], str]] = {}
         for item in prepared:
             source = item.detection.code
             for target in self._targets(item):
                 try:
                     self.engine.route(source, target)
                 except PipelineError as exc:
-                    errors[(id(item), target)] = (exc.reason, exc.suggested)
+                    errors[(id(item), target)] = (exc.reason, exc.suggested, exc.advice)
                     continue
                 job = jobs.setdefault((source, target), [])
                 wanted = self._wanted(item)
@@ -275,7 +275,7 @@ class Pipeline:
                     log.info("%s", exc)  # each article's error line says it (no stray line)
                     for key, (span_pair, _, _) in spans.items():
                         if span_pair == pair:
-                            errors[key] = (str(exc), exc.suggested)
+                            errors[key] = (str(exc), exc.suggested, exc.advice)
         translated = {
             key: outputs[pair][start:end]
             for key, (pair, start, end) in spans.items()
@@ -296,12 +296,14 @@ class Pipeline:
             )
         ]
         problems: list[str] = []
+        advice: list[str] = []
         missing: dict[tuple[str, str], None] = {}
         for target in self._targets(item):
             key = (id(item), target)
             if key in errors:
-                reason, install = errors[key]
+                reason, install, hint = errors[key]
                 problems.append(f"not translated to {target}: {reason}")
+                advice.append(hint)
                 missing.update(dict.fromkeys(install))
                 continue
             title, *body = translated[key]
@@ -320,6 +322,7 @@ class Pipeline:
             detection=item.detection,
             languages=tuple(versions),
             errors=tuple(problems),
+            advice=tuple(advice),
             summary_indices=item.indices,
             missing_models=tuple(missing),
         )

@@ -13,6 +13,7 @@ from translate_pipeline.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
     SummaryFlags,
+    echo_missing_models,
     fail,
     language_code,
     make_pipeline,
@@ -112,6 +113,7 @@ def summarize(input_: str, targets, fmt, flags: SummaryFlags) -> int:
         click.echo("\n".join(to_markdown(outcome, lang) for lang, _ in outcome.languages), nl=False)
     else:
         click.echo(to_text(outcome), nl=False)
-    for error in outcome.errors:
-        fail(f"{outcome.article.source}: {error}")
+    if outcome.errors:
+        fail(f"{outcome.article.source}: {outcome.problem()}")
+    echo_missing_models([(pair, 1) for pair in outcome.missing_models])
     return EXIT_FAILED if outcome.errors else EXIT_OK

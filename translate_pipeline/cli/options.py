@@ -19,7 +19,8 @@ from translate_pipeline.errors import PipelineError, one_line, with_advice
 
 __all__ = [
     "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "ALGORITHMS", "EXIT_CODES_HELP",
-    "fail", "reports_errors", "language_code", "targets_option", "cluster_option",
+    "fail", "reports_errors", "missing_models_lines", "echo_missing_models", "language_code",
+    "targets_option", "cluster_option",
     "summary_options", "translation_options", "SummaryFlags", "cluster_spec", "output_destination", "run_config",
     "make_pipeline",
 ]
@@ -37,6 +38,29 @@ EXIT_CODES_HELP = (
 def fail(message: str) -> None:
     """One ``error: ...`` line on stderr."""
     click.echo(f"error: {one_line(message)}", err=True)
+
+
+def missing_models_lines(missing) -> list[str]:
+    """The ``missing models:`` block, printed once after a run's tally: the commands whose
+    models would add the missing languages, most needed first. ``missing``:
+    ``((from, to), articles)`` pairs, as :func:`translate_pipeline.batch.most_needed` sorts them.
+    Each article's own error line stays short (``not translated to uk: no model en->uk``)."""
+    if not missing:
+        return []
+    width = max(len(f"{a} {b}") for (a, b), _ in missing)
+    lines = ["missing models: install them, then run the same command again to add the "
+             "missing languages"]
+    for (a, b), n in missing:
+        lines.append(f"  translate-pipeline models install {f'{a} {b}':<{width}}"
+                     f"   # {n} article{'s' if n != 1 else ''}")
+    lines.append("  (offline: translate-pipeline models install FILE.argosmodel)")
+    return lines
+
+
+def echo_missing_models(missing) -> None:
+    """:func:`missing_models_lines` on stderr."""
+    for line in missing_models_lines(missing):
+        click.echo(line, err=True)
 
 
 def reports_errors(command: Callable[..., int | None]) -> Callable[..., None]:

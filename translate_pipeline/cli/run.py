@@ -15,6 +15,7 @@ from translate_pipeline.cli.options import (
     SummaryFlags,
     cluster_option,
     cluster_spec,
+    echo_missing_models,
     fail,
     make_pipeline,
     output_destination,
@@ -146,22 +147,8 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
             fail(str(exc))
             digest_ok = False
     click.echo(f"{report.tally()}; {destination.describe()}", err=True)
-    _missing_models_hint(report)
+    echo_missing_models(report.missing_models)
     return EXIT_OK if report.ok and digest_ok else EXIT_FAILED
-
-
-def _missing_models_hint(report) -> None:
-    """After the tally: the models whose installation would add the missing languages, once,
-    most needed first (each article's error line says it too, but a long run buries them)."""
-    if not report.missing_models:
-        return
-    needs = ", ".join(f"{a}->{b} ({n} article{'s' if n != 1 else ''})"
-                      for (a, b), n in report.missing_models)
-    click.echo(f"missing models: {needs}; install them, then run the same command again to add "
-               "the missing languages (offline: translate-pipeline models install "
-               "FILE.argosmodel):", err=True)
-    for (a, b), _ in report.missing_models:
-        click.echo(f"  translate-pipeline models install {a} {b}", err=True)
 
 
 def _check_outputs(to_stdout: bool, formats, html: bool, cluster) -> None:
@@ -204,7 +191,7 @@ def _run_to_stdout(found, destination, config) -> int:
         forget_stdout()
         fail(report.stopped)
     click.echo(f"{report.tally()}; {destination.describe()}", err=True)
-    _missing_models_hint(report)
+    echo_missing_models(report.missing_models)
     return EXIT_OK if report.ok else EXIT_FAILED
 
 

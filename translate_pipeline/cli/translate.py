@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import sys
+from collections import Counter
 
 import click
 
@@ -15,6 +16,7 @@ from translate_pipeline.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
     SummaryFlags,
+    echo_missing_models,
     fail,
     make_pipeline,
     reports_errors,
@@ -59,6 +61,7 @@ def translate(inputs: tuple[str, ...], targets: tuple[str, ...], fmt: str,
       translate-pipeline translate notes/ https://example.org/news/1 --to en --format jsonl
       translate-pipeline translate dump.jsonl --to de --format json | jq -r .title
     """
+    from translate_pipeline.batch import most_needed
     from translate_pipeline.records import Failure
 
     pipeline = make_pipeline(run_config(targets, flags, window=True))
@@ -66,6 +69,7 @@ def translate(inputs: tuple[str, ...], targets: tuple[str, ...], fmt: str,
     first = list(itertools.islice(outcomes, 2))
     headed = len(targets) > 1 or len(first) > 1
     failed = False
+    missing: Counter[tuple[str, str]] = Counter()
     try:
         for outcome in itertools.chain(first, outcomes):
             if isinstance(outcome, Failure):
@@ -74,13 +78,15 @@ def translate(inputs: tuple[str, ...], targets: tuple[str, ...], fmt: str,
                 continue
             for lang, version in outcome.languages[1:]:
                 _print(outcome, lang, version, fmt, headed)
-            for error in outcome.errors:
-                fail(f"{outcome.article.source}: {error}")
+            if outcome.errors:
+                fail(f"{outcome.article.source}: {outcome.problem()}")
                 failed = True
+            missing.update(outcome.missing_models)
             sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()
         return EXIT_PIPE_CLOSED
+    echo_missing_models(most_needed(missing))
     return EXIT_FAILED if failed else EXIT_OK
 
 
