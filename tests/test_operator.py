@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+from feed_server import FeedServer
 from support.cli import invoke
+from test_feeds import GERMAN, numbered, rss2
 
 from translate_pipeline.outputs.digest import write_digest
 
@@ -36,3 +39,63 @@ def test_digest_lists_newest_first_undated_last_with_readable_dates(tmp_path):
     assert '<time datetime="2024-05-14T06:00:00Z">14 May 2024, 06:00 UTC</time>' in page
     assert '>31 December 2023</time>' in page
     assert "sometime in May" in page  # shown as it is, when it cannot be read
+
+
+# --- feed under cron ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server(monkeypatch):
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+                 "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    srv = FeedServer()
+    yield srv
+    srv.close()
+
+
+def test_cron_reports_a_missing_model_once(server, tmp_path, install_argos):
+    """The same crontab line, three runs against a loopback feed with no de->en model: the
+    problem (and the models to install) is printed by the first run only."""
+    server.serve("/de.rss", rss2(numbered(GERMAN[:2])))
+    cron = ("feed", server.url("/de.rss"), "--to", "en", "-o", tmp_path / "out",
+            "--state", tmp_path / "state.sqlite3", "--quiet")
+    runs = [invoke(*cron) for _ in range(3)]
+    assert [r.exit_code for r in runs] == [1, 1, 1]  # incomplete while the model is missing
+    first = runs[0].stderr.splitlines()
+    assert len([line for line in first if line.startswith("error: ")]) == 2
+    assert all(line.endswith(": not translated to en: no model de->en")
+               for line in first if line.startswith("error: "))
+    assert first[2:] == ["missing models: install them, then run the same command again to "
+                         "add the missing languages",
+                         "  translate-pipeline models install de en   # 2 articles",
+                         "  (offline: translate-pipeline models install FILE.argosmodel)"]
+    assert runs[1].stderr == runs[2].stderr == ""  # cron mails nothing more
+    # by hand (no --quiet): one reminder line, not the problems again
+    by_hand = invoke(*cron[:-1])
+    assert by_hand.stderr == ("2 problems reported by an earlier run still stand "
+                              "(-v shows them)\n")
+    # a new item with the same problem is new: only its line, and the model for it
+    server.serve("/de.rss", rss2(numbered(GERMAN[:3])))
+    third = invoke(*cron).stderr.splitlines()
+    assert len(third) == 4 and "news.example/2: not translated" in third[0] and "# 1 article" in third[2]
+    # the model installed: the items are completed; nothing is wrong, so --quiet says nothing
+    install_argos("de", "en")
+    fixed = invoke(*cron)
+    assert fixed.exit_code == 0 and fixed.stderr == ""
+    assert len(list((tmp_path / "out").glob("*/*.en.md"))) == 3
+    # and a run that does nothing new prints nothing, even without --quiet
+    idle = invoke(*cron[:-1])
+    assert idle.exit_code == 0 and idle.stderr == "" and idle.stdout == ""
+
+
+def test_cron_reports_a_problem_again_after_it_went_away(server, tmp_path):
+    cron = ("feed", server.url("/gone.rss"), "--to", "de", "-o", tmp_path / "out",
+            "--state", tmp_path / "state.sqlite3", "-q")
+    first = invoke(*cron)  # nothing served there: 404
+    assert first.exit_code == 1 and first.stderr.startswith("error: ")
+    assert invoke(*cron).stderr == ""
+    server.serve("/gone.rss", rss2(numbered(GERMAN[:1]), lang="de"))
+    assert invoke(*cron).stderr == ""  # German to German: nothing wrong
+    del server.routes["/gone.rss"]
+    assert invoke(*cron).stderr.startswith("error: ")  # back: reported again

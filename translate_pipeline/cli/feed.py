@@ -13,6 +13,7 @@ from translate_pipeline.cli.options import (
     SummaryFlags,
     cluster_option,
     cluster_spec,
+    echo_missing_models,
     fail,
     make_pipeline,
     output_destination,
@@ -47,7 +48,9 @@ FEED_EXIT_CODES_HELP = (
               metavar="SECONDS", help="Wait this long for a run holding the state, then exit 75.")
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True,
               metavar="SECONDS", help="Network timeout per request.")
-@click.option("--quiet", "-q", is_flag=True, help="No closing tally (errors and warnings still shown).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Only new problems (errors, warnings, the models to install): nothing at all "
+                   "when nothing is wrong.")
 @cluster_option
 @summary_options
 @reports_errors
@@ -59,6 +62,10 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     written as by 'run' under DIR/<feed slug>/, and each feed gets a translated Atom feed per
     --to language, DIR/<feed slug>.LANG.atom (newest 50 items). The state (a SQLite file) keeps
     what was done; a rerun with nothing new fetches conditionally and translates nothing.
+
+    Made for cron: each problem is reported once, when it first occurs (the state remembers
+    it), then counted in one reminder line while it lasts; a run that did nothing new prints
+    nothing, and with --quiet only new problems are printed.
 
     \b
     Examples:
@@ -104,12 +111,19 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     except OutputLockedError as exc:
         fail(str(exc))
         return EXIT_LOCKED
-    if not quiet:
+    echo_missing_models(report.missing_models)
+    still = (f"{report.reminders} problem{'s' if report.reminders != 1 else ''} reported by an "
+             "earlier run still stand (-v shows them)") if report.reminders else ""
+    if quiet:
+        pass  # only new problems: nothing at all when nothing is wrong
+    elif report.news:
         click.echo(
             f"feeds {report.feeds} ({report.not_modified} not modified, {report.failed_feeds} "
             f"failed); items done {report.done}, partial {report.partial}, failed {report.failed}, "
             f"skipped {report.skipped}, left for the next run {report.deferred}; "
-            f"outputs in {output}",
+            f"outputs in {output}" + (f"; {still}" if still else ""),
             err=True,
         )
+    elif still:  # nothing new: one line, not every problem again
+        click.echo(still, err=True)
     return EXIT_OK if report.ok else EXIT_FAILED
