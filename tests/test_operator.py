@@ -99,3 +99,88 @@ def test_cron_reports_a_problem_again_after_it_went_away(server, tmp_path):
     assert invoke(*cron).stderr == ""  # German to German: nothing wrong
     del server.routes["/gone.rss"]
     assert invoke(*cron).stderr.startswith("error: ")  # back: reported again
+
+
+# --- logging ------------------------------------------------------------------------------------
+
+ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"
+
+
+def _corpus(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for n in range(3):
+        (corpus / f"n{n}.txt").write_text(
+            f"Meldung {n}\n\nDer Stadtrat hat am Dienstag den Haushalt Nummer {n} beschlossen. "
+            "Die Schulen erhalten mehr Geld als im Vorjahr.\n", encoding="utf-8")
+    return corpus
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_verbose_logs_one_timestamped_line_per_article(tmp_path, install_argos, where):
+    install_argos("de", "en")
+    corpus = _corpus(tmp_path)
+    args = ["run", corpus, "--to", "en", "--to", "uk", "-o", tmp_path / "out"]
+    result = invoke(*(["-v", *args] if where == "before" else [*args, "-v"]))
+    assert result.exit_code == 1  # no en->uk
+    lines = [line for line in result.stderr.splitlines() if "translate_pipeline.batch" in line]
+    assert len(lines) == 3
+    for n, line in enumerate(lines):
+        assert re.fullmatch(
+            ISO + rf" INFO translate_pipeline\.batch: {re.escape(str(corpus / f'n{n}.txt'))}: "
+            r"de -> en: incomplete, not translated to uk: no model de->uk \(\d+\.\d\d s\)",
+            line), line
+
+
+def test_log_file_by_option_and_by_environment(tmp_path, install_argos, monkeypatch):
+    install_argos("de", "en")
+    corpus = _corpus(tmp_path)
+    log = tmp_path / "run.log"
+    result = invoke("run", corpus, "--to", "en", "-o", tmp_path / "out", "-q", "--log-file", log)
+    assert result.exit_code == 0
+    assert "INFO" not in result.stderr  # not -v: the log goes to the file only
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len([line for line in lines if ": de -> en: done (" in line]) == 3
+    assert all(re.match(ISO + " ", line) for line in lines)
+    monkeypatch.setenv("TRANSLATE_PIPELINE_LOG_FILE", str(tmp_path / "env.log"))
+    assert invoke("run", corpus, "--to", "en", "-o", tmp_path / "out", "--force").exit_code == 0
+    assert (tmp_path / "env.log").read_text(encoding="utf-8").count(": de -> en: done (") == 3
+    assert log.read_text(encoding="utf-8").splitlines() == lines  # the option's file untouched
+    bad = invoke("detect", corpus, "--log-file", tmp_path / "no" / "such" / "dir.log")
+    assert bad.exit_code == 2 and "--log-file" in bad.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ("detect", "-"), ("summarize", "-"), ("translate", "--to", "de", "--from", "de"),
+    ("models", "list"), ("models", "remove", "de", "en"), ("cache", "stats"), ("cache", "clear"),
+    ("digest", "."),
+])
+def test_every_command_takes_v_and_q_before_or_after(command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = "Der Stadtrat hat am Dienstag den Haushalt beschlossen. Die Debatte dauerte lange."
+    expected = 1 if command[:2] == ("models", "remove") else 0  # nothing installed to remove
+    for args in (["-v", *command, "-q"], ["-q", *command, "-vv"], [*command, "-v", "-q"]):
+        result = invoke(*args, input=text)
+        assert result.exit_code == expected, (args, result.output)
+        assert "No such option" not in result.stderr
+
+
+# --- pipes --------------------------------------------------------------------------------------
+
+
+def test_every_stdout_writer_ends_141_when_the_reader_goes_away(tmp_path):
+    """`detect ... | head -1` as `run -o - | head -1` and `translate`: exit 141, nothing on
+    stderr (no traceback, no BrokenPipeError)."""
+    import subprocess
+    import sys
+
+    dump = tmp_path / "many.jsonl"
+    text = "Der Stadtrat hat am Dienstag den neuen Haushalt beschlossen. " * 4
+    dump.write_text("".join(json.dumps({"id": i, "title": f"Nummer {i}", "text": text}) + "\n"
+                            for i in range(3000)), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "translate_pipeline", "detect", str(dump)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline().startswith(f"{dump}#0\tde".encode())
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(60) == 141 and stderr == ""

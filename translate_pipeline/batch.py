@@ -34,6 +34,7 @@ from translate_pipeline.records import (
     Failure,
     Outcome,
     Skipped,
+    outcome_line,
     output_languages,
 )
 
@@ -218,7 +219,10 @@ def process_batch(
         elif isinstance(outcome, Skipped):
             outputs.skipped(outcome.id)
             log.info("%s: skipped, its outputs are complete", outcome.source)
-        counts[tally(outcome, problems)] += 1
+        kind = tally(outcome, problems)
+        counts[kind] += 1
+        if kind != "skipped":
+            log.info("%s", outcome_line(outcome))
         if outputs.gone():
             raise PipeClosed()
         if on_outcome is not None:

@@ -12,9 +12,11 @@ any number of inputs while the engine still sees large batches.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -91,6 +93,7 @@ class _Prepared:
     indices: tuple[int, ...]
     segments: list[str] = field(default_factory=list)  # document segments to translate
     reuse: tuple = ()  # per document segment: "title", a paragraph's index, or None (translated)
+    seconds: float = 0.0  # steps 1-3 for this article
     flat: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -152,6 +155,13 @@ class Pipeline:
 
     # steps 1-3
     def _prepare(self, article: Article, skip=None) -> _Prepared | Failure | Skipped:
+        started = time.perf_counter()
+        prepared = self._prepare_timed(article, skip)
+        if isinstance(prepared, _Prepared):
+            prepared.seconds = time.perf_counter() - started
+        return prepared
+
+    def _prepare_timed(self, article: Article, skip=None) -> _Prepared | Failure | Skipped:
         try:
             key = self._memo_key(article) if self.memo is not None else ""
             known = self.memo.recall_article(key) if self.memo is not None else None
@@ -219,12 +229,17 @@ class Pipeline:
     # steps 4-5
     def _finish(self, window: list[_Prepared | Failure | Skipped]) -> Iterator[Outcome]:
         prepared = [p for p in window if isinstance(p, _Prepared)]
+        started = time.perf_counter()
         translated, errors = self._translate(prepared)
+        spent = time.perf_counter() - started  # shared by the articles, by their sentences
+        sentences = sum(len(p.flat) + 1 for p in prepared) or 1
         for item in window:
             if not isinstance(item, _Prepared):
                 yield item
             else:
-                yield self._assemble(item, translated, errors)
+                result = self._assemble(item, translated, errors)
+                share = spent * (len(item.flat) + 1) / sentences
+                yield dataclasses.replace(result, seconds=item.seconds + share)
 
     def _wanted(self, item: _Prepared) -> list[str]:
         """The source strings one article needs translated: its title, its sentences, then its

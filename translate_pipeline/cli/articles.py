@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from translate_pipeline.cli.logs import log_options
 from translate_pipeline.cli.options import (
     EXIT_CODES_HELP,
     EXIT_FAILED,
@@ -39,6 +40,7 @@ def articles(inputs: tuple[str, ...]):
 @click.argument("inputs", nargs=-1, metavar="[FILE|FOLDER|-]...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: SOURCE, language, confidence per line; json: one object per line.")
+@log_options
 @reports_errors
 def detect(inputs: tuple[str, ...], fmt: str) -> int:
     """Detect the language of each input (stdin when none is given).
@@ -80,6 +82,7 @@ def detect(inputs: tuple[str, ...], fmt: str) -> int:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format.")
 @summary_options
+@log_options
 @reports_errors
 def summarize(input_: str, targets, fmt, flags: SummaryFlags) -> int:
     """Print a summary of one article (stdin by default) in its language and each --to.

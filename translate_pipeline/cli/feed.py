@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from translate_pipeline.cli.logs import is_quiet, log_options, quiet_option
 from translate_pipeline.cli.options import (
     EXIT_FAILED,
     EXIT_LOCKED,
@@ -48,11 +49,11 @@ FEED_EXIT_CODES_HELP = (
               metavar="SECONDS", help="Wait this long for a run holding the state, then exit 75.")
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True,
               metavar="SECONDS", help="Network timeout per request.")
-@click.option("--quiet", "-q", is_flag=True,
-              help="Only new problems (errors, warnings, the models to install): nothing at all "
+@quiet_option(help="Only new problems (errors, warnings, the models to install): nothing at all "
                    "when nothing is wrong.")
 @cluster_option
 @summary_options
+@log_options(quiet=False)
 @reports_errors
 def feed(sources, targets, output: Path, state_path, max_items, fetch_article, wait, timeout, quiet,
          cluster, flags: SummaryFlags) -> int:
@@ -80,6 +81,7 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     from translate_pipeline.errors import StateLocked
     from translate_pipeline.feeds.state import open_state
 
+    quiet = quiet or is_quiet()
     config = run_config(targets, flags)
     spec = cluster_spec(cluster)
     output = output_destination(output, urls=False, stdout=False).path

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from translate_pipeline.cli.logs import log_options
 from translate_pipeline.cli.options import EXIT_CODES_HELP, EXIT_OK, language_code, reports_errors
 from translate_pipeline.errors import one_line
 
@@ -28,6 +29,7 @@ def models() -> None:
 
 @models.command("list", epilog=EXIT_CODES_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@log_options
 @reports_errors
 def models_list(fmt: str) -> int:
     """List installed models (and the pairs reachable through a pivot)."""
@@ -53,6 +55,7 @@ def models_list(fmt: str) -> int:
 @models.command("install", epilog=EXIT_CODES_HELP)
 @click.argument("source", metavar="PATH.argosmodel | FROM")
 @click.argument("target", required=False, metavar="[TO]")
+@log_options
 @reports_errors
 def models_install(source: str, target: str | None) -> int:
     """Install a model from a .argosmodel file, or FROM TO from the Argos package index (online).
@@ -81,6 +84,7 @@ def models_install(source: str, target: str | None) -> int:
 @models.command("remove", epilog=EXIT_CODES_HELP)
 @click.argument("source", metavar="FROM", callback=language_code)
 @click.argument("target", metavar="TO", callback=language_code)
+@log_options
 @reports_errors
 def models_remove(source: str, target: str) -> int:
     """Remove the installed FROM -> TO model."""
@@ -107,6 +111,7 @@ def cache() -> None:
 
 @cache.command("stats", epilog=EXIT_CODES_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@log_options
 @reports_errors
 def cache_stats(fmt: str) -> int:
     """Show where the cache is, how many sentences it holds, per model."""
@@ -124,6 +129,7 @@ def cache_stats(fmt: str) -> int:
 
 
 @cache.command("clear", epilog=EXIT_CODES_HELP)
+@log_options
 @reports_errors
 def cache_clear() -> int:
     """Delete every cached translation."""

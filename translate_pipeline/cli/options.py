@@ -18,7 +18,7 @@ import click
 from translate_pipeline.errors import PipelineError, one_line, with_advice
 
 __all__ = [
-    "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "ALGORITHMS", "EXIT_CODES_HELP",
+    "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "EXIT_PIPE_CLOSED", "forget_stdout", "ALGORITHMS", "EXIT_CODES_HELP",
     "fail", "reports_errors", "missing_models_lines", "echo_missing_models", "language_code",
     "targets_option", "cluster_option",
     "summary_options", "translation_options", "SummaryFlags", "cluster_spec", "output_destination", "run_config",
@@ -27,6 +27,8 @@ __all__ = [
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the output folder (run, feed) or the state (feed)
+#: The reader of stdout went away (``| head``): the shell's code for a process ended by SIGPIPE.
+EXIT_PIPE_CLOSED = 141
 ALGORITHMS = ("news", "lexrank", "lsa", "textrank", "luhn", "sumbasic", "kl", "lead")
 
 EXIT_CODES_HELP = (
@@ -64,18 +66,38 @@ def echo_missing_models(missing) -> None:
 
 
 def reports_errors(command: Callable[..., int | None]) -> Callable[..., None]:
-    """Turn library errors into one stderr line and exit 1; the command's return is the exit code."""
+    """Turn library errors into one stderr line and exit 1, and a reader of stdout that went
+    away (``| head``) into exit 141 with nothing more printed; the command's return is the
+    exit code."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        from translate_pipeline.cli.logs import setup_logging
+
+        setup_logging()
         try:
             code = command(*args, **kwargs)
+            sys.stdout.flush()  # here, so that a reader gone away is seen here
         except PipelineError as exc:
             fail(with_advice(exc))
             code = EXIT_FAILED
+        except BrokenPipeError:  # | head: the reader has all it wants
+            forget_stdout()
+            code = EXIT_PIPE_CLOSED
         sys.exit(code or EXIT_OK)
 
     return wrapper
+
+
+def forget_stdout() -> None:
+    """After the reader of stdout went away: nothing more goes there, not even Python's flush
+    at exit (which would print a BrokenPipeError)."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (tests), or closed
+        pass
 
 
 def language_code(ctx, param, value):

@@ -7,16 +7,19 @@ from pathlib import Path
 
 import click
 
+from translate_pipeline.cli.logs import is_quiet, log_options, quiet_option
 from translate_pipeline.cli.options import (
     EXIT_CODES_HELP,
     EXIT_FAILED,
     EXIT_LOCKED,
     EXIT_OK,
+    EXIT_PIPE_CLOSED,
     SummaryFlags,
     cluster_option,
     cluster_spec,
     echo_missing_models,
     fail,
+    forget_stdout,
     make_pipeline,
     output_destination,
     reports_errors,
@@ -43,7 +46,7 @@ RUN_EXIT_CODES_HELP = (
               help="Output folder (created if missing), or an fsspec URL (s3://bucket/news; needs "
                    "pip install fsspec and the protocol's package, e.g. s3fs); - streams JSON "
                    "Lines to stdout instead.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@quiet_option("No progress bar.")
 @click.option("--force", is_flag=True,
               help="Redo every article, even those whose outputs are complete for the same input "
                    "and settings (by default a rerun skips them).")
@@ -57,6 +60,7 @@ RUN_EXIT_CODES_HELP = (
                    "by side).")
 @cluster_option
 @summary_options
+@log_options(quiet=False)
 @reports_errors
 def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: SummaryFlags,
         formats=(), html=False) -> int:
@@ -85,6 +89,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
     from translate_pipeline.errors import OutputLockedError
     from translate_pipeline.inputs.discovery import discover
 
+    quiet = quiet or is_quiet()
     config = run_config(targets, flags, window=True, formats=formats)
     to_stdout = output == "-"
     _check_outputs(to_stdout, formats, html, cluster)
@@ -164,9 +169,8 @@ def _check_outputs(to_stdout: bool, formats, html: bool, cluster) -> None:
 
 
 def _run_to_stdout(found, destination, config) -> int:
-    """run --output -: JSON Lines on stdout, error lines and the tally on stderr, no files."""
-    import os
-
+    """run --output -: JSON Lines on stdout, error lines and the tally on stderr, no files;
+    exit 141 when the reader of stdout goes away (``| head``), as ``translate``."""
     from translate_pipeline.batch import run_batch
     from translate_pipeline.errors import PipeClosed
 
@@ -176,17 +180,11 @@ def _run_to_stdout(found, destination, config) -> int:
         for problem in problems:
             fail(problem)
 
-    def forget_stdout():  # nothing more can go there: not even the flush at exit
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):  # no real stdout (tests, or closed)
-            pass
-
     try:
         report = run_batch(found, destination, pipeline, on_outcome)
     except PipeClosed:  # | head: the reader has all it wants
         forget_stdout()
-        return EXIT_FAILED
+        return EXIT_PIPE_CLOSED
     if report.stopped:
         forget_stdout()
         fail(report.stopped)
@@ -198,6 +196,7 @@ def _run_to_stdout(found, destination, config) -> int:
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--title", default="News digest", show_default=True, help="The page's heading.")
+@log_options
 @reports_errors
 def digest(folder: Path, title: str) -> int:
     """Write DIR/index.html: every article in an output folder of run or feed, with its language,

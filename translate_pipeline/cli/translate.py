@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import sys
 from collections import Counter
 
@@ -12,12 +11,15 @@ import click
 
 from translate_pipeline.cli.articles import articles
 from translate_pipeline.errors import with_advice
+from translate_pipeline.cli.logs import log_options
 from translate_pipeline.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_PIPE_CLOSED,
     SummaryFlags,
     echo_missing_models,
     fail,
+    forget_stdout,
     make_pipeline,
     reports_errors,
     run_config,
@@ -27,8 +29,6 @@ from translate_pipeline.cli.options import (
 
 __all__ = ["translate", "EXIT_PIPE_CLOSED"]
 
-#: The reader of stdout went away (``| head``): the shell's code for a process ended by SIGPIPE.
-EXIT_PIPE_CLOSED = 141
 
 EXIT_HELP = (
     "Exit codes: 0 every input translated into every language; 1 some input failed or a "
@@ -46,6 +46,7 @@ EXIT_HELP = (
                    "there are several); json: one indented object per input and language; "
                    "jsonl: one object per line.")
 @translation_options
+@log_options
 @reports_errors
 def translate(inputs: tuple[str, ...], targets: tuple[str, ...], fmt: str,
               flags: SummaryFlags) -> int:
@@ -84,7 +85,7 @@ def translate(inputs: tuple[str, ...], targets: tuple[str, ...], fmt: str,
             missing.update(outcome.missing_models)
             sys.stdout.flush()
     except BrokenPipeError:
-        _quiet_stdout()
+        forget_stdout()
         return EXIT_PIPE_CLOSED
     echo_missing_models(most_needed(missing))
     return EXIT_FAILED if failed else EXIT_OK
@@ -103,11 +104,3 @@ def _print(outcome, lang: str, version, fmt: str, headed: bool) -> None:
     record = {"source": outcome.article.source, "id": outcome.article.id, "language": source,
               "target": lang, "title": version.title, "paragraphs": list(version.paragraphs)}
     click.echo(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None))
-
-
-def _quiet_stdout() -> None:
-    """After the reader went away: nothing more reaches stdout, not even Python's last flush."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # no real stdout (tests)
-        pass

@@ -53,7 +53,7 @@ from translate_pipeline.inputs.fetch import (
 from translate_pipeline.inputs.names import feed_slug, item_slug
 from translate_pipeline.nlp.sentences import join_sentences
 from translate_pipeline.outputs.local import write_outputs
-from translate_pipeline.records import Article, ArticleResult
+from translate_pipeline.records import Article, ArticleResult, outcome_line
 
 if TYPE_CHECKING:  # the pipeline (and sumy) load only when there is something to process
     from translate_pipeline.pipeline import Pipeline, Settings
@@ -387,6 +387,7 @@ def _record(feed: _Feed, item: FeedItem, row: ItemRow | None, first_seen: str, o
             write_outputs(options.output / feed.slug, outcome)
         except OutputError as exc:
             outcome = Failure(outcome.article.source, slug, exc)
+    log.info("%s: %s", feed.label, outcome_line(outcome))
     if isinstance(outcome, Failure):
         report.failed += 1
         report.repeated += row is not None and row.status == "failed"
