@@ -184,3 +184,83 @@ def test_every_stdout_writer_ends_141_when_the_reader_goes_away(tmp_path):
     process.stdout.close()
     stderr = process.stderr.read().decode()
     assert process.wait(60) == 141 and stderr == ""
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+def test_progress_line_counts_rate_and_estimate():
+    import io
+
+    from translate_pipeline.cli.progress import Progress
+
+    stream = io.StringIO()
+    bar = Progress(120, stream, shown=True)
+    bar._start = 100.0
+    assert bar.line(now=100.0) == "articles  0/120    0% |                            |"
+    bar.advance(30)
+    assert bar.line(now=110.0) == (
+        "articles  30/120   25% |#######                     |  3.0/s  0:00:30 left")
+    bar.window(6)  # a sixth of the next window translated: the count waits, the bar moves
+    assert bar.line(now=110.0) == (
+        "articles  30/120   30% |########                    |  3.6/s  0:00:23 left")
+    bar.advance(90)
+    assert bar.line(now=130.0).startswith("articles  120/120  100% |####")
+    assert "left" not in bar.line(now=130.0)
+    hidden = io.StringIO()
+    Progress(5, hidden, shown=False).advance(5)
+    assert hidden.getvalue() == ""
+
+
+def test_the_pipeline_reports_progress_within_a_window(installed_de_en):
+    """Per article, not per window: while one window of 40 articles is translated, the share
+    done grows in steps, before any outcome comes out."""
+    from translate_pipeline.pipeline import Pipeline, Settings
+    from translate_pipeline.records import Article
+    from translate_pipeline.translation.engine import PROGRESS_CHUNK, Engine, EngineOptions
+
+    articles = [Article(id=f"n{i}", source=f"n{i}", title=f"Meldung {i}", paragraphs=(
+        " ".join(f"Der Rat hat am Tag {i} den Plan {j} beschlossen." for j in range(4)),))
+        for i in range(40)]
+    assert 40 * 5 > PROGRESS_CHUNK
+    seen: list[float] = []
+    outcomes = []
+    engine = Engine(EngineOptions(device="cpu", threads=2, compute_type="int8"))
+    pipeline = Pipeline(Settings(targets=("en",), source_language="de"), engine=engine)
+    for outcome in pipeline.process(articles, progress=seen.append):
+        outcomes.append((outcome, len(seen)))
+    assert len(seen) >= 2 and seen == sorted(seen) and seen[0] < 40 and seen[-1] == 40
+    assert all(calls == len(seen) for _, calls in outcomes)  # all before the first outcome
+    assert all(not outcome.errors for outcome, _ in outcomes)
+
+
+def test_run_draws_the_bar_on_a_terminal_only(tmp_path, install_argos):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    install_argos("de", "en")
+    corpus = _corpus(tmp_path)
+    command = [sys.executable, "-m", "translate_pipeline", "run", str(corpus), "--to", "en"]
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([*command, "-o", str(tmp_path / "tty")], stderr=follower,
+                               stdout=subprocess.DEVNULL)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the run ended: the terminal is gone
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert process.wait(120) == 0
+    text = seen.decode()
+    assert "\rarticles  0/3" in text and "\rarticles  3/3  100% |" in text
+    assert text.rstrip().endswith("done 3, skipped 0, failed 0; outputs in " + str(tmp_path / "tty"))
+    plain = subprocess.run([*command, "-o", str(tmp_path / "pipe")], capture_output=True,
+                           text=True, timeout=120)
+    assert plain.returncode == 0 and "articles" not in plain.stderr  # not a terminal: no bar

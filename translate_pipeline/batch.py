@@ -131,11 +131,13 @@ def run_batch(
     *,
     force: bool = False,
     formats: Sequence[str] = (),
+    on_progress: Callable[[float], None] | None = None,
 ) -> BatchReport:
     """Process and write every input; ``on_outcome(outcome, problems)`` after each one.
 
     ``formats``: ``json``, ``jsonl``, ``markdown`` (:mod:`translate_pipeline.outputs.formats`;
-    empty is the default, JSON and Markdown files). Raises :class:`OutputLockedError` when
+    empty is the default, JSON and Markdown files). ``on_progress(articles)``: see
+    :meth:`Pipeline.process` (``progress``). Raises :class:`OutputLockedError` when
     another process holds the destination, :class:`OutputError` when it cannot be created or
     written, and :class:`~translate_pipeline.errors.PipeClosed` when the reader of stdout went away; everything else is in
     the report.
@@ -144,7 +146,8 @@ def run_batch(
         outputs = destination.open_outputs(formats)
         try:
             report = process_batch(found, destination, pipeline, errors, on_outcome,
-                                   force=force or not destination.resumable, outputs=outputs)
+                                   force=force or not destination.resumable, outputs=outputs,
+                                   on_progress=on_progress)
         except BaseException:
             outputs.abort()
             raise
@@ -164,6 +167,7 @@ def process_batch(
     force: bool = False,
     read: Callable[[Iterable[Input | InputError]], Iterator[Article | Failure]] = read_items,
     outputs: Outputs | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> BatchReport:
     """The body of :func:`run_batch`, without opening the destination: process, write and report
     every input.
@@ -188,7 +192,7 @@ def process_batch(
     counts = dict.fromkeys(("done", "partial", "failed", "skipped"), 0)
     stopped = None
     missing: Counter[tuple[str, str]] = Counter()
-    for outcome in pipeline.process(read(found), skip=skip):
+    for outcome in pipeline.process(read(found), skip=skip, progress=on_progress):
         problems: list[str] = []
         if isinstance(outcome, ArticleResult):
             fingerprint = known.pop(outcome.article.id, None)

@@ -133,12 +133,15 @@ class Pipeline:
         self,
         items: Iterable[Article | Failure],
         skip: Callable[[Article, Detection], bool] | None = None,
+        progress: Callable[[float], None] | None = None,
     ) -> Iterator[Outcome]:
         """Yield one outcome per item, in input order.
 
         ``skip(article, detection)``, asked right after detection, returns True for an article
         not to process (its outputs are already complete): it becomes :class:`Skipped` at no
-        further cost.
+        further cost. ``progress(articles)``, while a window is translated: how many of its
+        articles are done so far, a fraction estimated from the sentences translated (the
+        window's outcomes come out together, once all of them are).
         """
         window: list[_Prepared | Failure | Skipped] = []
         sentences = 0
@@ -148,10 +151,10 @@ class Pipeline:
             if isinstance(prepared, _Prepared):
                 sentences += len(prepared.flat) + 1
             if len(window) >= self.window_articles or sentences >= self.window_sentences:
-                yield from self._finish(window)
+                yield from self._finish(window, progress)
                 window, sentences = [], 0
         if window:
-            yield from self._finish(window)
+            yield from self._finish(window, progress)
 
     # steps 1-3
     def _prepare(self, article: Article, skip=None) -> _Prepared | Failure | Skipped:
@@ -227,10 +230,11 @@ class Pipeline:
         return detect_language(sample, article.source)
 
     # steps 4-5
-    def _finish(self, window: list[_Prepared | Failure | Skipped]) -> Iterator[Outcome]:
+    def _finish(self, window: list[_Prepared | Failure | Skipped],
+                progress: Callable[[float], None] | None = None) -> Iterator[Outcome]:
         prepared = [p for p in window if isinstance(p, _Prepared)]
         started = time.perf_counter()
-        translated, errors = self._translate(prepared)
+        translated, errors = self._translate(prepared, len(window), progress)
         spent = time.perf_counter() - started  # shared by the articles, by their sentences
         sentences = sum(len(p.flat) + 1 for p in prepared) or 1
         for item in window:
@@ -253,8 +257,9 @@ class Pipeline:
     def _targets(self, item: _Prepared) -> list[str]:
         return output_languages(item.detection, self.settings.targets)[1:]
 
-    def _translate(self, prepared: list[_Prepared]):
-        """One engine call for the window.
+    def _translate(self, prepared: list[_Prepared], articles: int = 0,
+                   progress: Callable[[float], None] | None = None):
+        """One engine call for the window (of ``articles``, for ``progress``).
 
         Returns translated strings and errors, both keyed by ``(id(item), target)``; an error is
         ``(reason, pairs to install, advice)``, the pairs empty unless a model is missing.
@@ -276,8 +281,18 @@ class Pipeline:
                 job.extend(wanted)
         if not jobs:
             return {}, errors
+        hooks = {}
+        if progress is not None:  # sentences through a model, as a share of the window
+            expected = sum(len(job) * len(self.engine.route(*pair)) for pair, job in jobs.items())
+            done = [0]
+
+            def sentences(n: int) -> None:
+                done[0] += n
+                progress(articles * min(1.0, done[0] / max(expected, 1)))
+
+            hooks["progress"] = sentences
         try:
-            outputs = self.engine.translate(jobs)
+            outputs = self.engine.translate(jobs, **hooks)
         except Exception:
             outputs = {}
             for pair, job in jobs.items():  # isolate the failing pair(s)

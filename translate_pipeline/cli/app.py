@@ -23,7 +23,9 @@ from translate_pipeline.cli.translate import translate
 __all__ = ["cli", "main"]
 
 
-@click.group()
+@click.group(epilog="Exit codes: 0 done; 1 something failed or is incomplete (the rest is done); "
+                    "2 usage error; 75 busy, try later (run, feed); 141 the reader of stdout "
+                    "went away. Each command's --help gives its own.")
 @click.version_option(__version__, prog_name="translate-pipeline")
 @log_options
 def cli() -> None:

@@ -116,30 +116,30 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
     # The bar's length: a first walk that only counts (not at all when there is no bar).
     total = sum(map(expected_articles, walk(lambda _: None) if spec is None else found)) \
         if show_bar else 0
-    with click.progressbar(length=total, label="articles", file=sys.stderr,
-                           hidden=not show_bar) as bar:
+    from translate_pipeline.cli.progress import Progress
+
+    with Progress(total, sys.stderr, shown=show_bar) as bar:
 
         def show(problem):
-            if show_bar:
-                click.echo("", err=True)
-            fail(problem)
+            bar.echo(f"error: {one_line(problem)}")
 
         def on_outcome(outcome, problems):
             for problem in problems:
                 show(problem)
-            bar.update(1)
+            bar.advance(1)
 
         try:
             if spec is None:
                 report = run_batch(found, destination, pipeline, on_outcome, force=force,
-                                   formats=formats)
+                                   formats=formats, on_progress=bar.window if show_bar else None)
             else:  # the same pipeline and writes, on the workers
                 from translate_pipeline.cluster.client import Job, run_on_cluster
 
                 job = Job(config)
                 report = run_on_cluster(spec, found, destination, job, force=force,
-                                        on_problem=show, on_progress=bar.update)
+                                        on_problem=show, on_progress=bar.advance)
         except OutputLockedError as exc:
+            bar.close()
             fail(str(exc))
             return EXIT_LOCKED
     if report.stopped:

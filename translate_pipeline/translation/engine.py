@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: Languages tried, in order, as the middle of a two-leg route.
 PIVOT_LANGUAGES = ("en",)
+#: Sentences per CTranslate2 call, at least, when a progress bar follows the translation.
+PROGRESS_CHUNK = 128
 
 Pair = tuple[str, str]
 
@@ -242,7 +244,21 @@ class _PackageRunner:
             value = value[1:]
         return value
 
-    def translate(self, sentences: Sequence[str]) -> list[str]:
+    def translate(self, sentences: Sequence[str],
+                  progress: Callable[[int], None] | None = None) -> list[str]:
+        """``progress(n)`` after every ``n`` sentences translated, when given: the sentences go
+        to CTranslate2 in chunks of a few batches (else in one call, which batches best)."""
+        if progress is None:
+            return self._translate(sentences)
+        step = max(PROGRESS_CHUNK, 4 * self.options.batch_size)
+        done: list[str] = []
+        for start in range(0, len(sentences), step):
+            chunk = sentences[start:start + step]
+            done.extend(self._translate(chunk))
+            progress(len(chunk))
+        return done
+
+    def _translate(self, sentences: Sequence[str]) -> list[str]:
         if not sentences:
             return []
         translator = _load_translator(self.pkg, self.options)
@@ -335,8 +351,10 @@ class Engine:
             return False
         return True
 
-    def translate(self, jobs: Mapping[Pair, Sequence[str]]) -> dict[Pair, list[str]]:
-        """Translate every job's sentences; raises MissingPairError for an unroutable pair."""
+    def translate(self, jobs: Mapping[Pair, Sequence[str]],
+                  progress: Callable[[int], None] | None = None) -> dict[Pair, list[str]]:
+        """Translate every job's sentences; raises MissingPairError for an unroutable pair.
+        ``progress(n)``: ``n`` more sentences went through a model (a progress bar's)."""
         routes = {pair: self.route(*pair) for pair in jobs}
         # current[pair][i] is where sentence i of that job stands after the legs done so far.
         current = {pair: list(sentences) for pair, sentences in jobs.items()}
@@ -349,7 +367,8 @@ class Engine:
                     bucket = wanted.setdefault(pkg.name, (pkg, {}))[1]
                     bucket.update(dict.fromkeys(current[pair]))
             done = {
-                name: self._translate_unique(pkg, list(bucket)) for name, (pkg, bucket) in wanted.items()
+                name: self._translate_unique(pkg, list(bucket), progress)
+                for name, (pkg, bucket) in wanted.items()
             }
             for pair, route in routes.items():
                 if leg < len(route):
@@ -357,7 +376,8 @@ class Engine:
                     current[pair] = [table[s] for s in current[pair]]
         return current
 
-    def _translate_unique(self, pkg: InstalledPackage, sentences: list[str]) -> dict[str, str]:
+    def _translate_unique(self, pkg: InstalledPackage, sentences: list[str],
+                          progress: Callable[[int], None] | None = None) -> dict[str, str]:
         key = package_key(pkg)
         result: dict[str, str] = {s: "" for s in sentences if not s.strip()}
         todo = [s for s in sentences if s.strip()]
@@ -368,7 +388,7 @@ class Engine:
             runner = self._runners.get(pkg.name)
             if runner is None:
                 runner = self._runners[pkg.name] = _PackageRunner(pkg, self.options)
-            fresh = dict(zip(todo, runner.translate(todo)))
+            fresh = dict(zip(todo, runner.translate(todo, progress)))
             self.translated_count += len(todo)
             if self.memory is not None:
                 self.memory.store(key, fresh)
