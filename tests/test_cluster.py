@@ -155,7 +155,7 @@ def test_cluster_without_dask_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import fails
     result = invoke("run", tmp_path, "--to", "en", "-o", tmp_path / "out", "--cluster", "local")
     assert result.exit_code == 2
-    assert "pip install 'translate-pipeline[dask]'" in result.stderr
+    assert "pip install -e '.[dask]'" in result.stderr  # what works from a checkout
 
 
 def test_unreachable_scheduler_is_one_error_line(tmp_path, monkeypatch):

@@ -26,7 +26,7 @@ EXAMPLES = {
     errors.PipeClosed: errors.PipeClosed(),
     errors.StateLocked: errors.StateLocked("feeds.sqlite3", "another run holds the feed state"),
     errors.ClusterError: errors.ClusterError("--cluster local", "no workers"),
-    errors.DaskMissing: errors.DaskMissing("--cluster", "pip install 'translate-pipeline[dask]'"),
+    errors.DaskMissing: errors.DaskMissing("--cluster", "pip install -e '.[dask]'"),
 }
 
 

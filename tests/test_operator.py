@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import shutil
+from pathlib import Path
 
 import pytest
 from feed_server import FeedServer
@@ -264,3 +267,76 @@ def test_run_draws_the_bar_on_a_terminal_only(tmp_path, install_argos):
     plain = subprocess.run([*command, "-o", str(tmp_path / "pipe")], capture_output=True,
                            text=True, timeout=120)
     assert plain.returncode == 0 and "articles" not in plain.stderr  # not a terminal: no bar
+
+
+# --- the offline demo, the README and the help --------------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+
+
+def _shown_as(block: list[str], lines: list[str]) -> bool:
+    """Whether ``lines`` are what the README's ``block`` shows, a ``...`` line standing for
+    one or more lines left out."""
+    pattern = "".join(r"(?:[^\n]*\n)+" if line.strip() == "..." else re.escape(line) + "\n"
+                      for line in block)
+    return re.fullmatch(pattern, "".join(line + "\n" for line in lines)) is not None
+
+
+def test_offline_demo_fits_a_screen_and_is_what_the_readme_shows(tmp_path, monkeypatch):
+    """scripts/demo.sh's run, offline (no model installed): one short line per article, then
+    one summary block; and the README's Set-up shows that output."""
+    demo = (ROOT / "scripts" / "demo.sh").read_text(encoding="utf-8")
+    (line,) = [line for line in demo.splitlines() if line.startswith('"$tp" run ')]
+    shutil.copytree(ROOT / "samples", tmp_path / "samples")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*shlex.split(line)[1:])
+    assert result.exit_code == 1  # every article written, some languages missing
+    lines = result.stderr.splitlines()
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert lines[:len(errors)] == errors
+    sources = [line.split(": ")[1] for line in errors]
+    assert len(sources) == len(set(sources)) == 10  # one line per article lacking a language
+    tally, heading, *installs = lines[len(errors):]
+    assert tally == ("done 0, skipped 0, failed 0, incomplete 10 (written without some "
+                     "languages); outputs in out")
+    assert heading.startswith("missing models: ")
+    *installs, offline = installs
+    assert installs and all(line.startswith("  translate-pipeline models install ")
+                            for line in installs)
+    assert offline == "  (offline: translate-pipeline models install FILE.argosmodel)"
+    assert len(lines) <= 24 and all(len(line) <= 100 for line in lines)  # one screen
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```text\n(error: .*?)```", readme, re.S)
+    assert _shown_as(block.splitlines(), lines), block
+    # the operator's instructions are in errors.jsonl, one entry per missing language
+    entries = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").open()]
+    assert len(entries) == 16 and all("models install" in e["message"] for e in entries)
+
+
+def _leaves(group, prefix=()):
+    import click
+
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _leaves(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def test_every_command_help_has_examples_and_its_own_exit_codes():
+    from translate_pipeline.cli import cli
+
+    for path, _ in _leaves(cli):
+        text = invoke(*path, "--help").output
+        assert "Examples:" in text and "translate-pipeline " + " ".join(path) in text, path
+        assert "Exit codes: 0 " in text, path
+        if path[0] in ("models", "cache", "digest"):
+            assert "inputs failed" not in text, path  # no inputs there
+
+
+def test_install_hints_work_from_a_checkout():
+    """The package is on no package index: pip install 'translate-pipeline[dask]' cannot work."""
+    texts = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"),
+             *(ROOT / "translate_pipeline").rglob("*.py")]
+    for path in texts:
+        assert "translate-pipeline[" not in path.read_text(encoding="utf-8"), path

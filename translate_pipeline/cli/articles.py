@@ -10,7 +10,6 @@ import click
 
 from translate_pipeline.cli.logs import log_options
 from translate_pipeline.cli.options import (
-    EXIT_CODES_HELP,
     EXIT_FAILED,
     EXIT_OK,
     SummaryFlags,
@@ -36,7 +35,9 @@ def articles(inputs: tuple[str, ...]):
         yield from read_items(discover([raw]))
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog="Exit codes: 0 every input detected; 1 some input could not be read or "
+                      "detected (the others are printed); 2 usage error; 141 the reader of "
+                      "stdout went away.")
 @click.argument("inputs", nargs=-1, metavar="[FILE|FOLDER|-]...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: SOURCE, language, confidence per line; json: one object per line.")
@@ -75,7 +76,9 @@ def detect(inputs: tuple[str, ...], fmt: str) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog="Exit codes: 0 summarized in its language and every --to; 1 the input "
+                      "failed, or a language is missing (the rest is printed, the models to "
+                      "install follow); 2 usage error; 141 the reader of stdout went away.")
 @click.argument("input_", metavar="[FILE|-]", default="-", required=False)
 @click.option("--to", "targets", multiple=True, callback=language_code, metavar="LANG",
               help="Also summarize in this language (repeatable).")

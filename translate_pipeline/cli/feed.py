@@ -29,7 +29,8 @@ __all__ = ["feed"]
 
 FEED_EXIT_CODES_HELP = (
     "Exit codes: 0 every feed and item done (also when there was nothing new); 1 some feed or "
-    "item failed (the others are done and written; failed items are retried next run); "
+    "item failed or lacks a language (the others are done and written; such items are retried "
+    "next run, their problems reported once); "
     "2 usage error; 75 another run holds the state or writes to DIR (nothing done; try later)."
 )
 

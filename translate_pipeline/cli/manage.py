@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from translate_pipeline.cli.logs import log_options
-from translate_pipeline.cli.options import EXIT_CODES_HELP, EXIT_OK, language_code, reports_errors
+from translate_pipeline.cli.options import EXIT_OK, language_code, reports_errors
 from translate_pipeline.errors import one_line
 
 __all__ = ["models", "cache"]
@@ -27,12 +27,22 @@ def models() -> None:
     """
 
 
-@models.command("list", epilog=EXIT_CODES_HELP)
+@models.command("list", epilog="Exit codes: 0 listed (also when none is installed); 1 the models "
+                               "folder cannot be read; 2 usage error; 141 the reader of stdout "
+                               "went away.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @log_options
 @reports_errors
 def models_list(fmt: str) -> int:
-    """List installed models (and the pairs reachable through a pivot)."""
+    """List the installed models: FROM -> TO, version, folder (json: one object per line).
+
+    A pair without a model of its own goes through English when both legs are installed.
+
+    \b
+    Examples:
+      translate-pipeline models list
+      translate-pipeline models list --format json | jq -r '.from + "->" + .to'
+    """
     from translate_pipeline.config import argos_packages_dir
     from translate_pipeline.translation.packages import list_installed
 
@@ -52,7 +62,8 @@ def models_list(fmt: str) -> int:
     return EXIT_OK
 
 
-@models.command("install", epilog=EXIT_CODES_HELP)
+@models.command("install", epilog="Exit codes: 0 installed; 1 not installed (a bad file, no such "
+                                  "pair in the index, offline); 2 usage error.")
 @click.argument("source", metavar="PATH.argosmodel | FROM")
 @click.argument("target", required=False, metavar="[TO]")
 @log_options
@@ -81,13 +92,20 @@ def models_install(source: str, target: str | None) -> int:
     return EXIT_OK
 
 
-@models.command("remove", epilog=EXIT_CODES_HELP)
+@models.command("remove", epilog="Exit codes: 0 removed; 1 no such model is installed; "
+                                 "2 usage error.")
 @click.argument("source", metavar="FROM", callback=language_code)
 @click.argument("target", metavar="TO", callback=language_code)
 @log_options
 @reports_errors
 def models_remove(source: str, target: str) -> int:
-    """Remove the installed FROM -> TO model."""
+    """Remove the installed FROM -> TO model.
+
+    \b
+    Examples:
+      translate-pipeline models remove de en
+      translate-pipeline models list && translate-pipeline models remove en uk
+    """
     from translate_pipeline.translation.packages import remove
 
     pkg = remove(source, target)
@@ -109,12 +127,20 @@ def cache() -> None:
     """
 
 
-@cache.command("stats", epilog=EXIT_CODES_HELP)
+@cache.command("stats", epilog="Exit codes: 0 shown; 1 the cache cannot be read; 2 usage error; "
+                               "141 the reader of stdout went away.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @log_options
 @reports_errors
 def cache_stats(fmt: str) -> int:
-    """Show where the cache is, how many sentences it holds, per model."""
+    """Show where the cache is, how many sentences it holds, per model.
+
+    \b
+    Examples:
+      translate-pipeline cache stats
+      translate-pipeline cache stats --format json | jq .entries
+      TRANSLATE_PIPELINE_CACHE=/srv/tp/cache.sqlite3 translate-pipeline cache stats
+    """
     from translate_pipeline.translation.cache import TranslationMemory
 
     stats = TranslationMemory().stats()
@@ -128,11 +154,18 @@ def cache_stats(fmt: str) -> int:
     return EXIT_OK
 
 
-@cache.command("clear", epilog=EXIT_CODES_HELP)
+@cache.command("clear", epilog="Exit codes: 0 cleared; 1 the cache cannot be written; "
+                               "2 usage error.")
 @log_options
 @reports_errors
 def cache_clear() -> int:
-    """Delete every cached translation."""
+    """Delete every cached translation (the next runs translate everything again).
+
+    \b
+    Examples:
+      translate-pipeline cache clear
+      TRANSLATE_PIPELINE_CACHE=/srv/tp/cache.sqlite3 translate-pipeline cache clear
+    """
     from translate_pipeline.translation.cache import TranslationMemory
 
     memory = TranslationMemory()  # a corrupt file is moved aside and a fresh one started

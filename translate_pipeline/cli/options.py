@@ -18,7 +18,8 @@ import click
 from translate_pipeline.errors import PipelineError, one_line, with_advice
 
 __all__ = [
-    "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "EXIT_PIPE_CLOSED", "forget_stdout", "ALGORITHMS", "EXIT_CODES_HELP",
+    "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "EXIT_PIPE_CLOSED", "forget_stdout",
+    "ALGORITHMS",
     "fail", "reports_errors", "missing_models_lines", "echo_missing_models", "language_code",
     "targets_option", "cluster_option",
     "summary_options", "translation_options", "SummaryFlags", "cluster_spec", "output_destination", "run_config",
@@ -31,10 +32,6 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the output folder (run, feed)
 EXIT_PIPE_CLOSED = 141
 ALGORITHMS = ("news", "lexrank", "lsa", "textrank", "luhn", "sumbasic", "kl", "lead")
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 everything done; 1 some inputs failed (the others are done and written); "
-    "2 usage error."
-)
 
 
 def fail(message: str) -> None:
@@ -143,7 +140,8 @@ cluster_option = click.option(
     "--cluster", metavar="ADDRESS|local[:N]", default=None,
     help="Run on a Dask cluster: a scheduler address (tcp://scheduler:8786), or local[:N] for N "
          "worker processes on this machine (default: one per core). Needs "
-         "pip install 'translate-pipeline[dask]'; outputs must be on storage every worker sees.",
+         "pip install -e '.[dask]' in the checkout; outputs must be on storage every worker "
+         "sees.",
 )
 
 

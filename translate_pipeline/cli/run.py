@@ -9,7 +9,6 @@ import click
 
 from translate_pipeline.cli.logs import is_quiet, log_options, quiet_option
 from translate_pipeline.cli.options import (
-    EXIT_CODES_HELP,
     EXIT_FAILED,
     EXIT_LOCKED,
     EXIT_OK,
@@ -32,9 +31,10 @@ from translate_pipeline.errors import PipelineError, one_line
 __all__ = ["run", "digest"]
 
 RUN_EXIT_CODES_HELP = (
-    "Exit codes: 0 everything done (or already complete); 1 some inputs failed (the others are "
-    "done and written; errors in DIR/errors.jsonl; a rerun redoes only those); 2 usage error; "
-    "75 another run is writing to DIR (nothing done; try later)."
+    "Exit codes: 0 everything done (or already complete); 1 some inputs failed or were written "
+    "without some languages (the others are done and written; errors in DIR/errors.jsonl; a "
+    "rerun redoes only those); 2 usage error; 75 another run is writing to DIR (nothing done; "
+    "try later); 141 with -o -: the reader of stdout went away (| head)."
 )
 
 
@@ -193,7 +193,8 @@ def _run_to_stdout(found, destination, config) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog="Exit codes: 0 written; 1 DIR/index.html cannot be written; 2 usage error "
+                      "(DIR is no folder).")
 @click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--title", default="News digest", show_default=True, help="The page's heading.")
 @log_options
