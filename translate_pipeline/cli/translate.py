@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import sys
 from collections import Counter
 
@@ -28,6 +29,8 @@ from translate_pipeline.cli.options import (
 )
 
 __all__ = ["translate", "EXIT_PIPE_CLOSED"]
+
+log = logging.getLogger("translate_pipeline.cli")
 
 
 EXIT_HELP = (
@@ -63,7 +66,7 @@ def translate(inputs: tuple[str, ...], targets: tuple[str, ...], fmt: str,
       translate-pipeline translate dump.jsonl --to de --format json | jq -r .title
     """
     from translate_pipeline.batch import most_needed
-    from translate_pipeline.records import Failure
+    from translate_pipeline.records import Failure, outcome_line
 
     pipeline = make_pipeline(run_config(targets, flags, window=True))
     outcomes = pipeline.process(articles(inputs))
@@ -73,6 +76,7 @@ def translate(inputs: tuple[str, ...], targets: tuple[str, ...], fmt: str,
     missing: Counter[tuple[str, str]] = Counter()
     try:
         for outcome in itertools.chain(first, outcomes):
+            log.info("%s", outcome_line(outcome))
             if isinstance(outcome, Failure):
                 fail(with_advice(outcome.error))
                 failed = True
