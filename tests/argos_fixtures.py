@@ -101,13 +101,17 @@ class IndexServer:
     ``base_url`` ends with ``/`` (what ``ARGOS_PACKAGE_INDEX`` expects). ``add(path, **extra)``
     copies a package file into the served folder and lists it in the index (metadata read from
     the archive, ``links`` pointing at this server); ``write_index(entries)`` replaces the index.
-    ``requests`` records the paths asked for.
+    ``requests`` records the paths asked for (GET), ``heads`` those of HEAD requests; a path
+    under ``/moved/`` redirects (302) to the same path without it. ``close()``
+    takes it off the network (its port then refuses connections): the index "offline".
     """
 
     def __init__(self, root: Path):
         self.root = root
         self.entries: list[dict] = []
         self.requests: list[str] = []
+        self.heads: list[str] = []
+        self._closed = False
         server = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
@@ -116,7 +120,20 @@ class IndexServer:
 
             def do_GET(self):  # noqa: N802 (http.server API)
                 server.requests.append(self.path)
-                super().do_GET()
+                self._redirect() or super().do_GET()
+
+            def do_HEAD(self):  # noqa: N802 (http.server API)
+                server.heads.append(self.path)
+                self._redirect() or super().do_HEAD()
+
+            def _redirect(self) -> bool:
+                if not self.path.startswith("/moved/"):
+                    return False
+                self.send_response(302)
+                self.send_header("Location", self.path[len("/moved"):])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
 
             def log_message(self, *args):  # keep test output quiet
                 pass
@@ -144,6 +161,9 @@ class IndexServer:
         return entry
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)

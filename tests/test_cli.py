@@ -321,7 +321,8 @@ def test_every_command_and_option_is_documented():
 def test_readme_is_short_and_its_links_resolve():
     root = Path(__file__).parent.parent
     readme = (root / "README.md").read_text(encoding="utf-8")
-    assert len(readme.splitlines()) < 300
+    # every command and option with an example, and no more: details belong in docs/
+    assert len(readme.splitlines()) < 360
     import re
 
     links = re.findall(r"\]\((docs/[^)#]+)", readme)

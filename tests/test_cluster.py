@@ -85,6 +85,24 @@ def test_cluster_run_is_byte_identical_to_the_local_run(batch, tmp_path):
     assert {p: p.stat().st_mtime_ns for p in before} == before
 
 
+def test_cached_translations_are_reused_whatever_the_partitioning(batch, tmp_path, monkeypatch,
+                                                                   install_argos):
+    """The guarantee that holds on a realistic model too (docs/scale-out.md, *Batching*): a rerun
+    on other partitions and windows reuses every cached translation, so what was written never
+    changes. The models are swapped for ones of the same name and version but other weights:
+    anything translated again, instead of read from the cache, would come out different."""
+    local = batch("local-out", cache="local.sqlite3")
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "other-weights"))
+    install_argos("de", "en", seed=101)
+    install_argos("en", "uk", seed=102)
+    monkeypatch.setenv("TRANSLATE_PIPELINE_WINDOW", "1")
+    monkeypatch.setenv("TRANSLATE_PIPELINE_PARTITION_ARTICLES", "3")
+    clustered = batch("cluster-out", "--cluster", "local:2", cache="local.sqlite3")
+    assert_same_run(local, clustered, tmp_path / "local-out", tmp_path / "cluster-out")
+    batch("fresh-out", cache="fresh.sqlite3")  # the same run without the cache differs
+    assert snapshot(tmp_path / "fresh-out") != snapshot(tmp_path / "local-out")
+
+
 def test_a_worker_killed_mid_partition_loses_nothing(batch, tmp_path, monkeypatch):
     local = batch("local-out", cache="local.sqlite3")
     marker = tmp_path / "killed"

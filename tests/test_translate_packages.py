@@ -15,13 +15,12 @@ import pytest
 
 from translate_pipeline import config
 from translate_pipeline.errors import NetworkError, PackageError, PackageNotFoundError
-from translate_pipeline.translation import packages
+from translate_pipeline.translation import index, packages
+from translate_pipeline.translation.index import index_url, install_from_index
 from translate_pipeline.translation.packages import (
     InstalledPackage,
     find_installed,
-    index_url,
     install_file,
-    install_from_index,
     list_installed,
     remove,
 )
@@ -277,12 +276,12 @@ def test_interrupted_install_leaves_nothing(en_de_package, monkeypatch):
 
 def test_index_url(monkeypatch):
     monkeypatch.delenv("ARGOS_PACKAGE_INDEX", raising=False)
-    assert index_url() == packages.DEFAULT_INDEX_URL
+    assert index_url() == index.DEFAULT_INDEX_URL
     assert index_url().endswith("/")
     monkeypatch.setenv("ARGOS_PACKAGE_INDEX", "http://127.0.0.1:9/mirror")
     assert index_url() == "http://127.0.0.1:9/mirror/"
     monkeypatch.setenv("ARGOS_PACKAGE_INDEX", "")
-    assert index_url() == packages.DEFAULT_INDEX_URL
+    assert index_url() == index.DEFAULT_INDEX_URL
 
 
 @pytest.fixture
@@ -444,7 +443,7 @@ def test_a_bpe_package_without_argostranslate_is_a_clear_error(tmp_path, monkeyp
 
 def test_size_limit(argos_index_server, en_de_package, monkeypatch, private_tmp):
     argos_index_server.add(en_de_package)
-    monkeypatch.setattr(packages, "MAX_DOWNLOAD_BYTES", 1000)
+    monkeypatch.setattr(index, "MAX_DOWNLOAD_BYTES", 1000)
     with pytest.raises(NetworkError, match="limit"):
         install_from_index("en", "de", timeout=5)
     assert list(private_tmp.iterdir()) == []

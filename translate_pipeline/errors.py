@@ -11,6 +11,7 @@ The tree::
     │   ├── MissingPairError      no installed package (or pivot) for a language pair
     │   └── PackageNotFoundError  nothing to remove / nothing in the index for a pair
     ├── NetworkError              a download was asked for and the network failed
+    │   └── IndexNotCached        no package index cached, and none fetched
     ├── OutputError               an output cannot be written (names the path)
     │   ├── OutputLockedError     another run is writing to the same output folder
     │   ├── OutputUsageError      an --output URL that cannot work at all (no fsspec, ...)
@@ -41,6 +42,7 @@ __all__ = [  # the exceptions; one_line() is imported by name
     "MissingPairError",
     "PackageNotFoundError",
     "NetworkError",
+    "IndexNotCached",
     "OutputError",
     "OutputLockedError",
     "OutputUsageError",
@@ -172,7 +174,20 @@ def _install_advice(pairs: Sequence[tuple[str, str]]) -> str:
 
 
 class NetworkError(PipelineError):
-    """A download the user asked for failed (offline, timeout, HTTP error)."""
+    """A download the user asked for failed (offline, timeout, HTTP error). ``cause`` is the
+    short reason alone (``HTTP 404 Not Found``, ``Connection refused``), when there is one."""
+
+    def __init__(self, subject: str, reason: str, cause: str = ""):
+        super().__init__(subject, reason)
+        self.args = (subject, reason, cause)
+        self.cause = cause
+
+
+class IndexNotCached(NetworkError):
+    """The Argos package index is needed, none is cached and fetching it was not asked for (or
+    failed: ``cause``)."""
+
+    advice = "fetch it with 'translate-pipeline models available --refresh' when online"
 
 
 class OutputError(PipelineError):

@@ -1,4 +1,4 @@
-"""Stage 1: language detection with langdetect, seeded so results are reproducible."""
+"""Stage 2: language detection with langdetect, seeded so results are reproducible."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 3: translation through each Argos package's own CTranslate2 model and tokenizer.
+"""Stage 5: translation through each Argos package's own CTranslate2 model and tokenizer.
 
 The engine takes *jobs*, a map from language pairs to sentences, for as many articles as the
 caller gathered, and returns the translations in the same order. For each pair it finds a route:
@@ -343,6 +343,22 @@ class Engine:
             legs = [(source, pivot), (pivot, target)]
             return [leg for leg in legs if leg not in self._by_pair]
         return [(source, target)]
+
+    def pivot_routes(self) -> dict[Pair, tuple[InstalledPackage, ...]]:
+        """Every pair with no package of its own that :meth:`route` reaches through a pivot,
+        with its two legs, by pair."""
+        sources = sorted({a for a, _ in self._by_pair})
+        targets = sorted({b for _, b in self._by_pair})
+        routes = {}
+        for source in sources:
+            for target in targets:
+                if source == target or (source, target) in self._by_pair:
+                    continue
+                try:
+                    routes[(source, target)] = self.route(source, target)
+                except MissingPairError:
+                    continue
+        return routes
 
     def can_translate(self, source: str, target: str) -> bool:
         try:

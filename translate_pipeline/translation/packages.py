@@ -1,4 +1,5 @@
-"""Argos Translate packages: list, find, install (from a file or the online index), remove.
+"""Argos Translate packages: list, find, install from a file, remove (the online index is
+:mod:`~translate_pipeline.translation.index`).
 
 Packages live in :func:`translate_pipeline.config.argos_packages_dir`, read on every call. A
 package is installed atomically: the archive is checked, extracted into a hidden staging folder
@@ -16,8 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
-import http.client
-import io
 import json
 import logging
 import os
@@ -27,37 +26,26 @@ import stat
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from translate_pipeline import config
-from translate_pipeline.errors import NetworkError, PackageError, PackageNotFoundError
+from translate_pipeline.errors import PackageError, PackageNotFoundError
 
 __all__ = [
-    "InstalledPackage", "list_installed", "find_installed", "install_file", "install_from_index",
-    "remove", "remove_stale", "index_url", "DEFAULT_INDEX_URL", "MAX_INSTALLED_BYTES",
+    "InstalledPackage", "InstallOutcome", "list_installed", "find_installed", "install_file",
+    "install", "archive_metadata", "remove", "remove_stale", "version_key", "MAX_INSTALLED_BYTES",
 ]
 
 log = logging.getLogger(__name__)
 
-#: argostranslate's default package index base (``index.json`` is appended).
-DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
-MAX_DOWNLOAD_BYTES = 1 << 30  # a package bigger than 1 GiB is refused
-MAX_INDEX_BYTES = 32 << 20
 #: A package whose files add up to more than this once extracted (4 GiB) is refused: the declared
 #: sizes are checked before anything is written, the extraction itself stops at the same budget
 #: (declared sizes may lie), and an install that would not fit in the free space is refused too.
 MAX_INSTALLED_BYTES = 4 << 30
 _FREE_MARGIN = 64 << 20  # left free on the disk after an install
 _OWNER = ".owner"  # in a staging folder: flock-ed by the live install that owns it
-_USER_AGENT = "translate-pipeline (ArgosTranslate-compatible)"
-_OFFLINE_HINT = (
-    "are you offline? To install without network, copy the .argosmodel file here and run: "
-    "translate-pipeline models install FILE.argosmodel"
-)
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _UNSAFE = re.compile(r"\\|\x00|^[A-Za-z]:")  # backslashes, NULs, drive letters
 _TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
@@ -99,21 +87,45 @@ class InstalledPackage:
         raise PackageError(self.name, f"no sentencepiece.model or bpe.model in {self.path}")
 
 
+@dataclass(frozen=True)
+class InstallOutcome:
+    """What an install did. ``package`` is installed now; ``previous`` was installed for the
+    same pair before (None: the pair is new); ``changed`` is False when nothing was done because
+    that version was installed already."""
+
+    package: InstalledPackage
+    previous: InstalledPackage | None = None
+    changed: bool = True
+
+    @property
+    def action(self) -> str:
+        """``installed`` (a new pair), ``upgraded``, ``downgraded``, ``reinstalled`` (the same
+        version again) or ``unchanged``."""
+        if not self.changed:
+            return "unchanged"
+        if self.previous is None:
+            return "installed"
+        old, new = version_key(self.previous.version), version_key(self.package.version)
+        return "upgraded" if new > old else "downgraded" if new < old else "reinstalled"
+
+
 # ---------------------------------------------------------------------------------------------
 # Listing
 
 
-def _version_key(version: str):
+def version_key(version: str):
+    """A sort key for package versions: PEP 440 order (``1.10`` after ``1.9``, ``1.0`` equal to
+    ``1.0.0``), and versions that are not PEP 440 before all those that are, in text order."""
     import packaging.version
 
     try:
-        return (1, packaging.version.Version(version), version)
+        return (1, packaging.version.Version(version))
     except packaging.version.InvalidVersion:
-        return (0, None, version)
+        return (0, version)
 
 
 def _sort_key(pkg: InstalledPackage):
-    return (pkg.from_code, pkg.to_code, _version_key(pkg.version), pkg.name)
+    return (pkg.from_code, pkg.to_code, version_key(pkg.version), pkg.name)
 
 
 def _check_metadata(metadata, where: str) -> tuple[str, str, str, str]:
@@ -392,6 +404,26 @@ def install_file(path: Path) -> InstalledPackage:
     return dataclasses.replace(pkg, path=target)
 
 
+def archive_metadata(path: Path) -> tuple[str, str, str]:
+    """(from_code, to_code, version) of an ``.argosmodel`` file, checked as an install checks it
+    (PackageError naming the file), without installing anything."""
+    _top, values, _declared = _inspect_archive(Path(path).expanduser())
+    from_code, to_code, version, _prefix = values
+    return from_code, to_code, version
+
+
+def install(path: Path, *, reinstall: bool = False) -> InstallOutcome:
+    """Install an ``.argosmodel`` file as :func:`install_file` does, unless the same version of
+    its pair is installed already: then nothing changes (``changed`` False), unless
+    ``reinstall``. Another version installed is replaced, newer or older."""
+    from_code, to_code, version = archive_metadata(path)
+    previous = find_installed(from_code, to_code)
+    if (previous is not None and not reinstall
+            and version_key(previous.version) == version_key(version)):
+        return InstallOutcome(previous, previous, changed=False)
+    return InstallOutcome(install_file(path), previous)
+
+
 def _other_pair(path: Path, pair: tuple[str, str]) -> bool:
     try:
         return _read_installed(path).pair != pair
@@ -426,114 +458,3 @@ def remove(from_code: str, to_code: str) -> InstalledPackage:
             except OSError as exc:
                 raise PackageError(pkg.name, f"cannot remove {pkg.path}: {exc}") from exc
     return matches[-1]
-
-
-# ---------------------------------------------------------------------------------------------
-# Installing from the index
-
-
-def index_url() -> str:
-    """``ARGOS_PACKAGE_INDEX`` (a base URL; ``index.json`` is appended), else argostranslate's."""
-    url = config.env_setting("ARGOS_PACKAGE_INDEX", DEFAULT_INDEX_URL)
-    return url if url.endswith("/") else url + "/"
-
-
-def _network_error(url: str, exc: BaseException, what: str) -> NetworkError:
-    if isinstance(exc, urllib.error.HTTPError):
-        reason = f"HTTP {exc.code} {exc.reason}"
-    elif isinstance(exc, urllib.error.URLError):
-        reason = str(exc.reason)
-    else:
-        reason = str(exc) or type(exc).__name__
-    return NetworkError(url, f"could not reach {what} ({reason}); {_OFFLINE_HINT}")
-
-
-def _open(url: str, timeout: float):
-    if not url.lower().startswith(("http://", "https://", "file:")):
-        raise ValueError(f"unsupported URL scheme in {url!r}")
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-    return urllib.request.urlopen(request, timeout=timeout)
-
-
-def _copy_limited(response, out, *, limit: int, deadline: float | None) -> int:
-    length = response.headers.get("Content-Length") if hasattr(response, "headers") else None
-    if length and length.isdigit() and int(length) > limit:
-        raise ValueError(f"{int(length)} bytes is more than the {limit}-byte limit")
-    total = 0
-    read = getattr(response, "read1", response.read)  # returns what arrived: deadline stays live
-    while True:
-        chunk = read(1 << 20)
-        if not chunk:
-            return total
-        total += len(chunk)
-        if total > limit:
-            raise ValueError(f"more than the {limit}-byte limit")
-        if deadline is not None and time.monotonic() > deadline:
-            raise TimeoutError("timed out")
-        out.write(chunk)
-
-
-_NET_ERRORS = (OSError, http.client.HTTPException, ValueError)  # URLError, timeouts are OSErrors
-
-
-def _fetch_index(url: str, timeout: float) -> list:
-    buffer = io.BytesIO()
-    try:
-        with _open(url, timeout) as response:
-            deadline = time.monotonic() + timeout
-            _copy_limited(response, buffer, limit=MAX_INDEX_BYTES, deadline=deadline)
-    except _NET_ERRORS as exc:
-        raise _network_error(url, exc, "the Argos package index") from exc
-    try:
-        index = json.loads(buffer.getvalue().decode("utf-8"))
-    except ValueError as exc:
-        raise NetworkError(url, f"the package index is not valid JSON ({exc}); {_OFFLINE_HINT}")
-    if not isinstance(index, list):
-        raise NetworkError(url, f"the package index is not a JSON list; {_OFFLINE_HINT}")
-    return [entry for entry in index if isinstance(entry, dict)]
-
-
-def install_from_index(from_code: str, to_code: str, *, timeout: float = 20.0) -> InstalledPackage:
-    """Download the pair's package listed in the index at :func:`index_url` and install it."""
-    url = index_url() + "index.json"
-    index = _fetch_index(url, timeout)
-    translate = [e for e in index if e.get("type", "translate") == "translate"]
-    wanted = (from_code, to_code)
-    candidates = [e for e in translate if (e.get("from_code"), e.get("to_code")) == wanted]
-    if not candidates:
-        pairs = sorted({f"{e.get('from_code')}->{e.get('to_code')}" for e in translate})
-        raise PackageNotFoundError(
-            f"{from_code}->{to_code}",
-            f"no package for {from_code}->{to_code} in the index {url} "
-            f"(available: {', '.join(pairs) or 'none'})",
-        )
-    entry = max(candidates, key=lambda e: _version_key(str(e.get("package_version", ""))))
-    links = [link for link in entry.get("links") or [] if isinstance(link, str) and link]
-    if not links:
-        raise PackageNotFoundError(
-            f"{from_code}->{to_code}", f"the index {url} lists no download link for it"
-        )
-    fd, tmp_name = tempfile.mkstemp(prefix="translate-pipeline-", suffix=".argosmodel")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            error: NetworkError | None = None
-            for link in links:
-                try:
-                    out.seek(0)
-                    out.truncate()
-                    with _open(link, timeout) as response:
-                        _copy_limited(response, out, limit=MAX_DOWNLOAD_BYTES, deadline=None)
-                    error = None
-                    break
-                except _NET_ERRORS as exc:
-                    error = _network_error(link, exc, "the package download")
-                    log.warning("download failed: %s", error)
-            if error is not None:
-                raise error
-        try:
-            return install_file(tmp)
-        except PackageError as exc:
-            raise PackageError(link, exc.reason) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
