@@ -220,19 +220,18 @@ def test_the_pipeline_reports_progress_within_a_window(installed_de_en):
     done grows in steps, before any outcome comes out."""
     from translate_pipeline.pipeline import Pipeline, Settings
     from translate_pipeline.records import Article
-    from translate_pipeline.translation.engine import PROGRESS_CHUNK, Engine, EngineOptions
+    from translate_pipeline.translation.engine import Engine, EngineOptions
 
     articles = [Article(id=f"n{i}", source=f"n{i}", title=f"Meldung {i}", paragraphs=(
         " ".join(f"Der Rat hat am Tag {i} den Plan {j} beschlossen." for j in range(4)),))
         for i in range(40)]
-    assert 40 * 5 > PROGRESS_CHUNK
     seen: list[float] = []
     outcomes = []
     engine = Engine(EngineOptions(device="cpu", threads=2, compute_type="int8"))
     pipeline = Pipeline(Settings(targets=("en",), source_language="de"), engine=engine)
     for outcome in pipeline.process(articles, progress=seen.append):
         outcomes.append((outcome, len(seen)))
-    assert len(seen) >= 2 and seen == sorted(seen) and seen[0] < 40 and seen[-1] == 40
+    assert len(seen) >= 10 and seen == sorted(seen) and seen[0] < 4 and seen[-1] == 40
     assert all(calls == len(seen) for _, calls in outcomes)  # all before the first outcome
     assert all(not outcome.errors for outcome, _ in outcomes)
 

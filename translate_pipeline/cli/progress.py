@@ -4,7 +4,9 @@
 
 ``done/total`` counts the articles finished; the bar, the rate and the estimate also count the
 share of the current translation window already translated (the pipeline reports it as
-sentences go through a model), so they move per article, not in bursts of one window. The rate
+sentences come out of the model: the engine's one CTranslate2 call per package, made
+asynchronously, its results collected in order), so they move per article, not in bursts of
+one window. The rate
 is articles per second since the start; the estimate is what is left at that rate, shown once
 something is done.
 """

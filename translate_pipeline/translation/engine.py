@@ -37,8 +37,6 @@ log = logging.getLogger(__name__)
 
 #: Languages tried, in order, as the middle of a two-leg route.
 PIVOT_LANGUAGES = ("en",)
-#: Sentences per CTranslate2 call, at least, when a progress bar follows the translation.
-PROGRESS_CHUNK = 128
 
 Pair = tuple[str, str]
 
@@ -246,19 +244,9 @@ class _PackageRunner:
 
     def translate(self, sentences: Sequence[str],
                   progress: Callable[[int], None] | None = None) -> list[str]:
-        """``progress(n)`` after every ``n`` sentences translated, when given: the sentences go
-        to CTranslate2 in chunks of a few batches (else in one call, which batches best)."""
-        if progress is None:
-            return self._translate(sentences)
-        step = max(PROGRESS_CHUNK, 4 * self.options.batch_size)
-        done: list[str] = []
-        for start in range(0, len(sentences), step):
-            chunk = sentences[start:start + step]
-            done.extend(self._translate(chunk))
-            progress(len(chunk))
-        return done
-
-    def _translate(self, sentences: Sequence[str]) -> list[str]:
+        """``progress(n)``, when given: ``n`` more of ``sentences`` translated. The call is the
+        same either way (one ``translate_batch``, batched as CTranslate2 sees fit); with
+        ``progress`` it runs asynchronously and the results are collected as they come."""
         if not sentences:
             return []
         translator = _load_translator(self.pkg, self.options)
@@ -277,14 +265,29 @@ class _PackageRunner:
                 target_prefix=prefix,
                 max_batch_size=self.options.batch_size,
                 batch_type="examples",
+                asynchronous=progress is not None,
                 beam_size=self.options.beam_size,
                 num_hypotheses=1,
                 length_penalty=0.2,
                 replace_unknowns=True,
             )
+            if progress is not None:
+                results = list(_as_they_come(results, len(sentences), progress))
         except (RuntimeError, ValueError) as exc:
             raise PackageError(self.pkg.name, f"translation failed: {exc}") from exc
         return plan.join([self.decode(r.hypotheses[0]) for r in results], self.pkg.to_code)
+
+
+def _as_they_come(pending, sentences: int, progress: Callable[[int], None]):
+    """The results of an asynchronous ``translate_batch``, in order, reporting to ``progress``
+    how many of the ``sentences`` they amount to (a long sentence may be several segments)."""
+    told = 0
+    for index, result in enumerate(pending, 1):
+        yield result.result()
+        done = sentences * index // len(pending)
+        if done > told:
+            progress(done - told)
+            told = done
 
 
 class Engine:
