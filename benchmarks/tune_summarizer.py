@@ -3,17 +3,20 @@
 Reads the corpora that ``benchmarks/eval_summaries.py`` reads (paths as arguments) and uses their
 **development part only** (``eval_summaries.part(..., "dev")``). For every point of a small grid
 of :class:`translate_pipeline.nlp.summarize_news.Weights` it scores ROUGE-2 F1 at ``--sentences``
-(default 3) per set and rates the point by
+(default 3) per article and rates the point by the issue's goals, each checked on the *lower
+bound* of a gain (its mean over the set's articles minus one standard error, ``low``):
 
-    violation = max(0, lead + 1.0 - mean of news over the abstractive sets)
-                + sum over the abstractive sets of max(0, lead - 1.0 - news)
-                + sum over the bbc sets of max(0, lexrank - news)
+    violation = max(0, 1.0 - low(mean over the abstractive sets of news - lead))
+                + sum over the abstractive sets of max(0, -1.0 - low(news - lead))
+                + sum over the bbc sets of max(0, -low(news - lexrank))
     objective = -violation + 0.1 * mean over the abstractive sets of (news - lead)
 
-i.e. the goals of the issue, literally, each shortfall counted in ROUGE-2 points (on the abstractive
-sets: at least lead + 1.0 on average and never more than 1.0 below lead on one set; on the BBC
-extractive sets: at least LexRank), with the mean gain over lead to break ties. It prints the
-ten best points and the best one; copy that into ``summarize_news.Weights``.
+i.e. on the abstractive sets at least lead + 1.0 on average and never more than 1.0 below lead
+on one set, on the BBC extractive sets at least LexRank, each shortfall counted in ROUGE-2
+points, with the mean gain over lead to break ties. The lower bound is there because a teaser
+set's development part has 7 articles: a point that meets a goal by the luck of one of them
+should not beat one that meets it surely. It prints the ten best points and the best one; copy
+that into ``summarize_news.Weights``.
 
     python benchmarks/tune_summarizer.py ../shared/corpora/summaries/*.jsonl \\
         ../shared/corpora/web-pages
@@ -23,10 +26,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from statistics import mean
+from statistics import mean, stdev
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -37,12 +41,14 @@ from translate_pipeline.nlp.summarize import select_sentences  # noqa: E402
 from translate_pipeline.nlp.summarize_lang import resources_for  # noqa: E402
 
 GRID = {
-    "lede": (1, 2, 3),
-    "lede_bonus": (0.5, 0.75, 1.0),
-    "position": (0.0, 0.5, 1.0, 2.0),
+    "lede": (2, 3),
+    "lede_bonus": (1.0, 2.0),
+    "follow": (0.0, 0.25, 0.5),
+    "position": (0.0, 0.5),
     "centrality": (0.5, 1.0),
-    "title": (0.0, 0.5, 1.0),
-    "redundancy": (0.0, 0.5),
+    "title": (0.5, 1.0),
+    "length": (0.0, -0.1, -0.2),
+    "redundancy": (0.0,),
 }
 
 
@@ -57,15 +63,27 @@ def _r2(doc: ev.Doc, picks: Sequence[int]) -> float:
     return _SCORED[key]
 
 
+def _bound(ours: list[float], theirs: list[float]) -> tuple[float, float]:
+    """(mean, standard error) of the per-article gain of `ours` over `theirs`."""
+    gains = [a - b for a, b in zip(ours, theirs)]
+    return mean(gains), (stdev(gains) / math.sqrt(len(gains)) if len(gains) > 1 else 0.0)
+
+
 def objective(ours: dict[str, list[float]], lead: dict[str, list[float]],
               lexrank: dict[str, list[float]]) -> tuple[float, float, float]:
     """(objective, mean abstractive gain over lead, worst abstractive set's gain), from the
-    ROUGE-2 of every article of every set."""
+    ROUGE-2 of every article of every set; every goal is checked on the gain's lower bound
+    (mean minus one standard error), so that a point that meets a goal by the luck of a few
+    articles does not beat one that meets it surely."""
     abstractive = [n for n in ours if ev.is_abstractive(n)]
-    gains = [mean(ours[n]) - mean(lead[n]) for n in abstractive]
-    violation = max(0.0, 1.0 - mean(gains)) + sum(max(0.0, -1.0 - g) for g in gains)
-    violation += sum(max(0.0, mean(lexrank[n]) - mean(ours[n]))
-                     for n in ours if not ev.is_abstractive(n))
+    bounds = [_bound(ours[n], lead[n]) for n in abstractive]
+    gains = [g for g, _ in bounds]
+    low = mean(gains) - math.sqrt(sum(se * se for _, se in bounds)) / len(bounds)
+    violation = max(0.0, 1.0 - low) + sum(max(0.0, -1.0 - (g - se)) for g, se in bounds)
+    for name in ours:
+        if not ev.is_abstractive(name):
+            g, se = _bound(ours[name], lexrank[name])
+            violation += max(0.0, -(g - se))
     return -violation + 0.1 * mean(gains), mean(gains), min(gains)
 
 

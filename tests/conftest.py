@@ -22,6 +22,7 @@ for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
 os.environ["ARGOS_PACKAGES_DIR"] = str(_SESSION_HOME / "argos-packages")
 os.environ["TRANSLATE_PIPELINE_HOME"] = str(_SESSION_HOME / "tp-home")
 os.environ.pop("ARGOS_PACKAGE_INDEX", None)
+os.environ.pop("TRANSLATE_PIPELINE_CONFIG", None)
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,7 @@ def isolated_dirs(tmp_path, monkeypatch):
         monkeypatch.setenv(name, str(home / name.lower()))
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(home / "argos-packages"))
     monkeypatch.setenv("TRANSLATE_PIPELINE_HOME", str(home / "tp-home"))
+    monkeypatch.delenv("TRANSLATE_PIPELINE_CONFIG", raising=False)  # no developer's own file
     return home
 
 

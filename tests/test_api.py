@@ -136,3 +136,20 @@ def test_a_model_installed_between_calls_is_used(install_argos, loads):
     assert tp.translate(TEXT, to="en", source="de")  # a fresh engine sees the new package
     tp.translate(TEXT, to="en", source="de")
     assert loads == ["translate-de_en-1_0"]
+
+
+def test_a_model_reinstalled_in_the_same_version_is_used(install_argos, argos_package_factory):
+    """``models install --upgrade`` reinstalls the same version (a repair): a long-running
+    process must translate with what is installed now, model and tokenizer, as a fresh one does."""
+    from support.cli import invoke
+
+    from translate_pipeline.translation.packages import install
+
+    install_argos("de", "en")
+    tp.translate(TEXT, to="en", source="de")
+    other = argos_package_factory("de", "en", seed=77, vocab_size=600)  # same name and version
+    assert install(other, reinstall=True).changed
+    sentence = "Ein anderer Satz, der noch nicht im Cache ist."
+    fresh = invoke("translate", "-", "--from", "de", "--to", "en", "--no-cache", input=sentence)
+    assert fresh.exit_code == 0, fresh.output
+    assert tp.translate(sentence, to="en", source="de") == fresh.stdout.strip()

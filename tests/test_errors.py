@@ -26,6 +26,8 @@ EXAMPLES = {
     errors.OutputUsageError: errors.OutputUsageError("s3://b", "URL outputs need fsspec"),
     errors.PipeClosed: errors.PipeClosed(),
     errors.StateLocked: errors.StateLocked("feeds.sqlite3", "another run holds the feed state"),
+    errors.ConfigError: errors.ConfigError("tp.toml:3", "key 'sentences' in [run]: must be a "
+                                                     "whole number, not 'two'"),
     errors.ClusterError: errors.ClusterError("--cluster local", "no workers"),
     errors.DaskMissing: errors.DaskMissing("--cluster", "pip install -e '.[dask]'"),
 }

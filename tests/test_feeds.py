@@ -290,7 +290,7 @@ def test_windows_1251_feed(feed, server, install_argos):
     assert record["title"] == "Міська рада ухвалила бюджет"
     assert record["language"]["code"] == "uk"
     assert record["languages"]["uk"]["summary"][0].startswith("Міська рада у вівторок")
-    assert parse_atom(next(feed.out.glob("*.en.atom"))).feed.title == "Новини [en]"
+    assert parse_atom(next(feed.out.glob("*.en.atom"))).feed.title == "Новини (English)"
 
 
 # malformed feeds, failures, retries

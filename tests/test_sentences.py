@@ -165,6 +165,21 @@ REAL_TEXT_NO_SPLIT = [
     # more abbreviations: Polish compass points, Portuguese "n.º"
     ("pl", "Wzgórze leży na płn. Mazowsza, a rzeka na wsch. Podlasia."),
     ("pt", "Conforme o n.º 5 do artigo, o valor é fixo."),
+    # a smiley before a lower-case word; a semicolon before a lower-case word or a name
+    ("de", "Das war sehr einladend :-) und wir gingen sofort hinein."),
+    ("es", "Llegó tarde; la reunión ya había empezado."),
+    ("en", "It was Monday; Smith had left the office early."),
+    # a colon before a quotation: only Portuguese sets it apart
+    ("es", "El técnico fue claro: «No quiero irme ahora»."),
+    ("fr", "Le maire a prévenu : « Les travaux dureront un an »."),
+    # a capitalised article inside a sentence: a title after a noun with its article, or
+    # a name after a function word
+    ("de", "Die Band Die Ärzte spielt heute in Berlin."),
+    ("pt", "Segundo o jornal O Globo a votação foi adiada."),
+    ("fr", "Il a grandi entre Nantes et La Rochelle avant de partir."),
+    ("es", "Trabajó muchos años en Las Vegas como músico."),
+    # an acronym in capitals inside a sentence
+    ("de", "Die Partei SPD Berlin stellt einen neuen Kandidaten auf."),
 ]
 
 
@@ -227,6 +242,31 @@ REAL_TEXT_SPLIT = [
      ["La temperatura subió 2º C.", "Muchos científicos lo temen."]),
     # a list's end before a capital
     ("it", "Compra mele, pere ecc. Poi torna a casa.", ["Compra mele, pere ecc.", "Poi torna a casa."]),
+    # a smiley ends a sentence before a capitalised word, and closes one after "!"
+    ("de", "Danke für alles! :-) Wir kommen gern wieder.", ["Danke für alles! :-)", "Wir kommen gern wieder."]),
+    ("de", "Das Essen war lecker :) Der Service auch.", ["Das Essen war lecker :)", "Der Service auch."]),
+    # one quotation closes and another opens, even before a lower-case word
+    ("de", 'Er sagte: "Das reicht." "trotzdem machen wir weiter", rief sie.',
+     ['Er sagte: "Das reicht."', '"trotzdem machen wir weiter", rief sie.']),
+    # a capitalised function word after a semicolon: the semicolon ended a sentence
+    ("es", "La casa está en la Plaza Mayor; La provincia tiene dos capitales.",
+     ["La casa está en la Plaza Mayor;", "La provincia tiene dos capitales."]),
+    ("fr", "Nous n'en revenions pas ; Selon le maire, tout est prêt.",
+     ["Nous n'en revenions pas ;", "Selon le maire, tout est prêt."]),
+    # Portuguese sets quoted speech after a colon apart
+    ("pt", "O técnico foi claro: «Não quero sair agora»", ["O técnico foi claro:", "«Não quero sair agora»"]),
+    # a heading run into the text: a short stretch without punctuation, then an article
+    ("de", "Islamische Opposition fordert Dialog Die Regierung lehnt Gespräche ab.",
+     ["Islamische Opposition fordert Dialog", "Die Regierung lehnt Gespräche ab."]),
+    ("pt", "Os juros subiram. Peso maior O banco carrega dívidas antigas.",
+     ["Os juros subiram.", "Peso maior", "O banco carrega dívidas antigas."]),
+    ("fr", "Insuffisance rénale L'ACT doit être contrôlé.", ["Insuffisance rénale", "L'ACT doit être contrôlé."]),
+    # ... or a heading in capitals before a capitalised word in lower case
+    ("fr", "MODE D'ADMINISTRATION Tenir hors de la portée des enfants.",
+     ["MODE D'ADMINISTRATION", "Tenir hors de la portée des enfants."]),
+    # an opening "¿" or "¡" after a sentence's end starts a new one, whatever its case
+    ("es", "Es una nación de naciones. ¿y las regiones qué dicen?",
+     ["Es una nación de naciones.", "¿y las regiones qué dicen?"]),
 ]
 
 
@@ -270,6 +310,16 @@ def test_language_codes_are_normalised() -> None:
 )
 def test_pathological_input_stays_linear(text: str) -> None:
     _assert_invariants(text, split_sentences(text, "en"))  # quadratic would take minutes
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("de", "Die " * 30_000 + "x"), ("pt", "a O " * 30_000), ("pt", ": «" * 30_000), ("fr", "x ; Le " * 20_000),
+     ("de", ":-) " * 30_000 + "Ja"), ("fr", "AB " * 30_000 + "Cd"), ("fr", "AB Cd " * 30_000)],
+)
+def test_pathological_headings_and_marks_stay_linear(lang: str, text: str) -> None:
+    _assert_invariants(text, split_sentences(text, lang))
 
 
 def test_module_import_is_light() -> None:

@@ -146,6 +146,20 @@ def test_news_takes_the_lede_then_what_the_headline_says():
         0, 1, 2)
 
 
+def test_news_lede_is_the_first_paragraph():
+    sentences = ["The council met on Tuesday evening.", "Members discussed the roads.",
+                 "The mayor thanked the volunteers.", "Parking fees will double from March.",
+                 "The next meeting is in April."]
+    title = "Parking fees to double"
+    # a one-sentence first paragraph is the whole lede: the body tops it up
+    assert select_sentences([[s] for s in sentences], "en", 3, title=title) == (0, 1, 3)
+    # a text without paragraph breaks: its first three sentences are the lede
+    assert select_sentences([sentences], "en", 3, title=title) == (0, 1, 2)
+    # the lede paragraph is the first one with content: a byline above it does not count
+    byline = [["By Jane Smith"], sentences[:3], sentences[3:]]
+    assert select_sentences(byline, "en", 3, title=title) == (1, 2, 3)
+
+
 def test_unknown_algorithm():
     for count in (3, 0):
         with pytest.raises(PipelineError) as info:

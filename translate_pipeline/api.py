@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from translate_pipeline.errors import InputError, ModelError
 from translate_pipeline.pipeline import Pipeline, Settings
@@ -44,23 +45,35 @@ class Summary:
     sentences: dict[str, tuple[str, ...]]
 
 
-_ENGINES: dict[tuple, Engine] = {}
+_ENGINES: dict[tuple, tuple[tuple, Engine]] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
+def _on_disk(path: Path) -> tuple[int, int]:
+    """What changes when a package folder is replaced, even by the same version (a repair)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return (0, 0)
+    return (status.st_ino, status.st_mtime_ns)
+
+
 def _engine(options: EngineOptions) -> Engine:
-    """The process's engine for these options, these installed packages and this cache file:
-    models load on first need and stay loaded; a package installed, upgraded or removed since
-    (or another packages folder or cache) gets a fresh engine."""
+    """The process's engine for these options and this cache file: models load on first need
+    and stay loaded; a package installed, upgraded, reinstalled or removed since (or another
+    packages folder) gets a fresh engine, which replaces the old one."""
     from translate_pipeline.translation.cache import TranslationMemory, default_cache_path
     from translate_pipeline.translation.packages import list_installed
 
     installed = list_installed()
-    key = (options, tuple((str(p.path), p.version) for p in installed), str(default_cache_path()))
+    packages = tuple((str(p.path), p.version, *_on_disk(Path(p.path))) for p in installed)
+    key = (options, str(default_cache_path()))
     with _ENGINES_LOCK:
-        if key not in _ENGINES:
-            _ENGINES[key] = Engine(options, installed=installed, memory=TranslationMemory())
-        return _ENGINES[key]
+        known = _ENGINES.get(key)
+        if known is None or known[0] != packages:
+            known = _ENGINES[key] = (packages, Engine(options, installed=installed,
+                                                      memory=TranslationMemory()))
+        return known[1]
 
 
 def _pipeline(settings: Settings, options: EngineOptions | None) -> Pipeline:

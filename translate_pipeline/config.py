@@ -4,6 +4,9 @@ Precedence everywhere: command-line flag, then environment variable, then defaul
 
 - ``TRANSLATE_PIPELINE_HOME``: the project's data directory (translation cache, feed state);
   default ``$XDG_DATA_HOME/translate-pipeline`` (``~/.local/share/translate-pipeline``).
+- The configuration file (defaults for the command line's options, read by the CLI):
+  ``$TRANSLATE_PIPELINE_CONFIG``, else ``$XDG_CONFIG_HOME/translate-pipeline/config.toml``
+  (``~/.config/translate-pipeline/config.toml``); see :func:`config_file`.
 - Argos packages live where argostranslate keeps them: ``ARGOS_PACKAGES_DIR``, else
   ``$XDG_DATA_HOME/argos-translate/packages``. Both are read on every call, so a process (or a test)
   can change them at any time.
@@ -14,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["LOCK_NAME", "data_home", "data_dir", "argos_packages_dir", "env_setting",
+__all__ = ["LOCK_NAME", "data_home", "data_dir", "config_file", "argos_packages_dir", "env_setting",
            "env_whole_number", "env_count", "usable_cores"]
 
 #: The lock file ``run`` and ``feed`` hold in an output folder; a folder holding it is an output
@@ -32,6 +35,18 @@ def data_dir() -> Path:
     """The project's own data directory (not created here)."""
     explicit = os.environ.get("TRANSLATE_PIPELINE_HOME")
     return Path(explicit) if explicit else data_home() / "translate-pipeline"
+
+
+def config_file() -> tuple[Path, bool]:
+    """The configuration file to read, and whether it was named explicitly
+    (``$TRANSLATE_PIPELINE_CONFIG``: then it must exist); else the user's own,
+    ``$XDG_CONFIG_HOME/translate-pipeline/config.toml`` (``~/.config/...``), read when it exists."""
+    explicit = env_setting("TRANSLATE_PIPELINE_CONFIG")
+    if explicit:
+        return Path(explicit), True
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".config"
+    return base / "translate-pipeline" / "config.toml", False
 
 
 def argos_packages_dir() -> Path:

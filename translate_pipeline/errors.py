@@ -17,6 +17,7 @@ The tree::
     │   ├── OutputUsageError      an --output URL that cannot work at all (no fsspec, ...)
     │   └── PipeClosed            the reader of --output - went away
     ├── StateLocked               another feed run holds the feed state
+    ├── ConfigError               the configuration file cannot be used (names file and line)
     └── ClusterError              the cluster cannot be used (names the cluster or worker)
         └── DaskMissing           --cluster without Dask installed
 
@@ -48,6 +49,7 @@ __all__ = [  # the exceptions; one_line() is imported by name
     "OutputUsageError",
     "PipeClosed",
     "StateLocked",
+    "ConfigError",
     "ClusterError",
     "DaskMissing",
 ]
@@ -217,6 +219,11 @@ class PipeClosed(OutputError):
 
 class StateLocked(PipelineError):
     """Another run holds the feed state's lock (the CLI exits 75, EX_TEMPFAIL)."""
+
+
+class ConfigError(PipelineError):
+    """The configuration file cannot be used: not TOML, an unknown table or key, a bad value.
+    ``subject`` is ``FILE:LINE`` (or the file), ``reason`` names the key and what is wrong."""
 
 
 class ClusterError(PipelineError):

@@ -14,6 +14,7 @@ import click
 
 from translate_pipeline._version import __version__
 from translate_pipeline.cli.articles import detect, summarize
+from translate_pipeline.cli.configfile import config_option
 from translate_pipeline.cli.feed import feed
 from translate_pipeline.cli.manage import cache, models
 from translate_pipeline.cli.logs import log_options
@@ -27,6 +28,7 @@ __all__ = ["cli", "main"]
                     "2 usage error; 75 busy, try later (run, feed); 141 the reader of stdout "
                     "went away. Each command's --help gives its own.")
 @click.version_option(__version__, prog_name="translate-pipeline")
+@config_option
 @log_options
 def cli() -> None:
     """Detect, translate offline with Argos models, and summarize news articles.

@@ -35,6 +35,21 @@ FEED_EXIT_CODES_HELP = (
 )
 
 
+def _public_url(ctx, param, value: str | None) -> str | None:
+    """--feed-url: an absolute http(s) URL (a usage error otherwise), without a trailing /."""
+    if value is None:
+        return None
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not an absolute http(s) URL (the public URL of "
+                                 "the output folder, e.g. https://example.org/feeds)")
+    if parts.query or parts.fragment:
+        raise click.BadParameter(f"{value!r}: the folder's URL takes no ?query or #fragment")
+    return value.strip().rstrip("/")
+
+
 @click.command(epilog=FEED_EXIT_CODES_HELP)
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @targets_option
@@ -52,12 +67,15 @@ FEED_EXIT_CODES_HELP = (
               metavar="SECONDS", help="Network timeout per request.")
 @quiet_option(help="Only new problems (errors, warnings, the models to install): nothing at all "
                    "when nothing is wrong.")
+@click.option("--feed-url", metavar="BASE", default=None, callback=_public_url,
+              help="The public URL of DIR (https://example.org/feeds): each Atom feed gets its "
+                   "rel=self link BASE/<feed>.LANG.atom and only absolute entry links.")
 @cluster_option
 @summary_options
 @log_options(quiet=False)
 @reports_errors
 def feed(sources, targets, output: Path, state_path, max_items, fetch_article, wait, timeout, quiet,
-         cluster, flags: SummaryFlags) -> int:
+         feed_url, cluster, flags: SummaryFlags) -> int:
     """Follow RSS/Atom feeds: translate and summarize each new item once (made for cron).
 
     SOURCE is a feed URL, a feed file, or an OPML file (or URL) listing feeds. Each item is
@@ -75,6 +93,7 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
       translate-pipeline feed feeds.opml --to en --to uk -o out --max-items 20 --quiet
       translate-pipeline feed news.xml --to de -o out --state /var/lib/tp/feeds.sqlite3
       translate-pipeline feed feeds.opml --to en -o /shared/feeds --cluster local:4
+      translate-pipeline feed feeds.opml --to uk -o /srv/www/feeds --feed-url https://example.org/feeds
     """
     from contextlib import nullcontext
 
@@ -96,7 +115,7 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
         return make_pipeline(config)
 
     options = FeedOptions(output=output, settings=config.settings, max_items=max_items,
-                          fetch_article=fetch_article, timeout=timeout)
+                          fetch_article=fetch_article, timeout=timeout, feed_url=feed_url)
     processor = nullcontext()
     if spec is not None:  # one task per feed; connects only when some item needs work
         from translate_pipeline.cluster.client import FeedProcessor, Job

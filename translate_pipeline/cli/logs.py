@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable
 
 import click
+from click.core import ParameterSource
 
 from translate_pipeline.errors import one_line
 
@@ -34,7 +35,11 @@ def _asked(ctx: click.Context) -> dict:
 
 
 def _count_verbose(ctx, param, value):
-    _asked(ctx)["verbose"] += value or 0
+    asked = _asked(ctx)
+    if ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE:
+        asked["verbose"] += value or 0  # -v before and after the command add up
+    else:  # a configuration file's default, which the group and the command both get
+        asked["verbose"] = max(asked["verbose"], value or 0)
     return value
 
 
@@ -147,12 +152,15 @@ def setup_logging() -> None:
     for handler in handlers:
         setattr(handler, _OURS, True)
         logger.addHandler(handler)
-    logger.setLevel(min(h.level for h in handlers))
-    ctx.call_on_close(lambda: _remove_handlers(logger))
+    previous, needed = logger.level, min(h.level for h in handlers)
+    if previous == logging.NOTSET or previous > needed:  # never less than someone else set
+        logger.setLevel(needed)
+    ctx.call_on_close(lambda: _remove_handlers(logger, previous))
 
 
-def _remove_handlers(logger: logging.Logger) -> None:
+def _remove_handlers(logger: logging.Logger, level: int | None = None) -> None:
     for handler in [h for h in logger.handlers if getattr(h, _OURS, False)]:
         logger.removeHandler(handler)
         handler.close()
-    logger.setLevel(logging.NOTSET)
+    if level is not None:
+        logger.setLevel(level)

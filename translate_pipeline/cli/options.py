@@ -2,7 +2,8 @@
 :class:`~translate_pipeline.pipeline.RunConfig` is built from flags, environment and defaults.
 
 Precedence for every setting: the command-line flag, then its environment variable, then the
-default (see :mod:`translate_pipeline.config`).
+configuration file (:mod:`~translate_pipeline.cli.configfile`), then the default (see
+:mod:`translate_pipeline.config`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import click
 
+from translate_pipeline.cli.configfile import EnvironmentOption
 from translate_pipeline.errors import PipelineError, one_line, with_advice
 
 __all__ = [
@@ -192,11 +194,14 @@ def _flag_options(command: Callable, *, summary: bool) -> Callable:
         *(summary_decorators if summary else []),
         click.option("--from", "source_language", callback=language_code, metavar="LANG",
                      help="Source language; skips detection."),
-        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None,
+        click.option("--device", cls=EnvironmentOption, environment="TRANSLATE_PIPELINE_DEVICE",
+                     type=click.Choice(["auto", "cpu", "cuda"]), default=None,
                      help="Where CTranslate2 runs [env TRANSLATE_PIPELINE_DEVICE; default auto]."),
-        click.option("--threads", type=click.IntRange(0, 256), default=None,
+        click.option("--threads", cls=EnvironmentOption, environment="TRANSLATE_PIPELINE_THREADS",
+                     type=click.IntRange(0, 256), default=None,
                      help="CPU threads, 0 = all cores [env TRANSLATE_PIPELINE_THREADS; default 0]."),
-        click.option("--compute-type", default=None, metavar="TYPE",
+        click.option("--compute-type", cls=EnvironmentOption,
+                     environment="TRANSLATE_PIPELINE_COMPUTE_TYPE", default=None, metavar="TYPE",
                      help="CTranslate2 compute type: auto (int8 on cpu), int8, float32, float16, ... "
                           "[env TRANSLATE_PIPELINE_COMPUTE_TYPE]."),
         click.option("--no-cache", is_flag=True,

@@ -8,11 +8,18 @@ the same bytes (and :func:`write_atom` then leaves the file alone, mtime include
 - ``updated``: the newest entry's date, never the wall clock;
 - entries newest first (published date, else updated, then item key), at most 50;
 - ``xml:lang`` on the feed; every entry has id, title, updated, summary (``type="text"``) and the
-  original item's link when it has one.
+  original item's link when it has one;
+- the title names the language (``City News (Ukrainian)``), and the subtitle says whether the
+  items were translated or were already in that language;
+- with ``feed_url`` (``feed --feed-url BASE``: where the output folder is published), a
+  ``rel="self"`` link to ``BASE/<file name>``, item links made absolute against the source
+  feed's, and an item without a link of its own linked to its page, ``BASE/<feed>/<item>.<lang>.md``,
+  so every entry has an alternate link (RFC 4287 4.1.1, for entries without content).
 """
 
 from __future__ import annotations
 
+import urllib.parse
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 from translate_pipeline._version import __version__
 from translate_pipeline.feeds.state import EntryRow
 from translate_pipeline.inputs.htmltext import xml_safe
+from translate_pipeline.nlp.languages import language_name
 from translate_pipeline.outputs.local import atomic_write
 
 __all__ = ["ATOM_NS", "render_atom", "write_atom", "entry_id", "feed_id"]
@@ -49,6 +57,17 @@ def _is_link(value: str) -> bool:
     return value.lower().startswith(("http://", "https://"))
 
 
+def _subtitle(name: str, lang: str, entries: Sequence[EntryRow]) -> str:
+    language = language_name(lang)
+    already = sum(1 for e in entries if e.source == lang)
+    if entries and already == len(entries):
+        return f"{name}, in {language} as published; summaries by translate-pipeline"
+    if already:
+        return (f"{name}, translated to {language} by translate-pipeline (some items were "
+                f"already in {language})")
+    return f"{name}, translated to {language} by translate-pipeline"
+
+
 def render_atom(
     *,
     feed_url: str,
@@ -56,17 +75,20 @@ def render_atom(
     title: str,
     link: str,
     entries: Sequence[EntryRow],
+    self_url: str = "",
+    pages_url: str = "",
 ) -> str:
-    """The Atom document for ``entries`` (already newest first and capped)."""
+    """The Atom document for ``entries`` (already newest first and capped). ``self_url``: where
+    this document is published; ``pages_url``: where the feed's item folder is (both from
+    ``--feed-url``; when empty, links are only the items' own absolute ones)."""
     updated = max((e.updated for e in entries), default=_EPOCH)
     name = title or feed_url
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="{ATOM_NS}" xml:lang={_attr(lang)}>',
         f"  <id>{feed_id(feed_url, lang)}</id>",
-        f"  <title type=\"text\">{_text(f'{name} [{lang}]')}</title>",
-        f"  <subtitle type=\"text\">{_text(f'{name}, translated to {lang} by translate-pipeline')}"
-        "</subtitle>",
+        f"  <title type=\"text\">{_text(f'{name} ({language_name(lang)})')}</title>",
+        f"  <subtitle type=\"text\">{_text(_subtitle(name, lang, entries))}</subtitle>",
         f"  <updated>{updated}</updated>",
         f"  <author><name>{_text(name)}</name></author>",
         f'  <generator version="{__version__}">translate-pipeline</generator>',
@@ -75,6 +97,9 @@ def render_atom(
         lines.append(f'  <link rel="alternate" href={_attr(link)}/>')
     if _is_link(feed_url):
         lines.append(f'  <link rel="via" href={_attr(feed_url)}/>')
+    if self_url:
+        lines.append(f'  <link rel="self" type="application/atom+xml" href={_attr(self_url)}/>')
+    base = next((u for u in (feed_url, link) if _is_link(u)), "")
     for entry in entries:
         lines += [
             "  <entry>",
@@ -84,8 +109,13 @@ def render_atom(
         ]
         if entry.published:
             lines.append(f"    <published>{entry.published}</published>")
-        if _is_link(entry.link):
-            lines.append(f'    <link rel="alternate" href={_attr(entry.link)}/>')
+        href = entry.link
+        if self_url and not _is_link(href):
+            href = urllib.parse.urljoin(base, href) if base and href else ""
+            if not _is_link(href) and pages_url and entry.slug:
+                href = f"{pages_url}/{urllib.parse.quote(entry.slug)}.{lang}.md"
+        if _is_link(href):
+            lines.append(f'    <link rel="alternate" href={_attr(href)}/>')
         lines += [
             f"    <summary type=\"text\">{_text(entry.summary)}</summary>",
             "  </entry>",

@@ -6,10 +6,12 @@
 - Malformed documents: when feedparser recovers items they are used and :attr:`ParsedFeed.warning`
   says why the feed is malformed; when it recovers none, :class:`InputError` names the feed.
 - An item's key is its guid (``guid:...``), else its link (``link:...``), else a hash of its
-  title and text (``hash:...``). Its text is the longest of its contents and its description,
-  HTML turned into paragraphs; its title is cleaned the same way.
+  title and text (``hash:...``; of its enclosure when it has neither). Its text is the longest
+  of its contents and its description, HTML turned into paragraphs; its title is cleaned the
+  same way.
 - Names: a feed's folder is a slug of its URL (or file name) plus a hash of it; an item's file
-  name is a slug of its title at first sight plus a hash of its key (the state keeps it).
+  name is a slug of its title at first sight (transliterated when it is not in Latin letters)
+  plus a hash of its key (the state keeps it).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class FeedItem:
     updated: str | None
     language: str | None  # what the item or the feed declares (ISO 639 code)
     position: int  # in the document
+    enclosure: str = ""  # the URL of its first enclosure (a podcast's audio, an image)
 
 
 @dataclass
@@ -105,12 +108,15 @@ def _item(entry, position: int, feed_language: str | None) -> FeedItem:
             paragraphs, language = found, lang
     link = (entry.get("link") or "").strip()
     guid = (entry.get("id") or "").strip()
+    enclosure = next((str(e.get("href") or "").strip() for e in entry.get("enclosures") or []
+                      if str(e.get("href") or "").strip()), "")
     if guid:
         key = f"guid:{guid}"
     elif link:
         key = f"link:{link}"
-    else:
-        key = "hash:" + hashlib.sha256("\n".join([title, *paragraphs]).encode()).hexdigest()
+    else:  # an item with nothing else (skipped) is told apart by its enclosure
+        parts = [title, *paragraphs] if title or paragraphs or not enclosure else [enclosure]
+        key = "hash:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return FeedItem(
         key=key,
         title=title,
@@ -121,6 +127,7 @@ def _item(entry, position: int, feed_language: str | None) -> FeedItem:
         updated=_iso(entry["updated_parsed"]) if "updated_parsed" in entry else None,
         language=_language(language) or _language(title_detail.get("language")) or feed_language,
         position=position,
+        enclosure=enclosure,
     )
 
 
@@ -170,12 +177,19 @@ def parse_feed(body: bytes, headers: dict[str, str], label: str) -> ParsedFeed:
 
 
 def item_label(item: FeedItem) -> str:
-    """How messages name an item: its link, else its guid, else its title, else its key."""
+    """How messages name an item, by what a person can find in the feed: its link, else its
+    guid, else its title, else its enclosure's URL, else its place in the document (and date);
+    never the hash that keys it."""
     if item.link:
         return item.link
     if item.key.startswith("guid:"):
         return item.key[5:]
-    return repr(item.title[:60]) if item.title else item.key
+    if item.title:
+        return repr(item.title[:60])
+    if item.enclosure:
+        return f"the item with enclosure {item.enclosure}"
+    date = item.published or item.updated
+    return f"item {item.position + 1} of the feed" + (f" (dated {date})" if date else "")
 
 
 def oldest_first(items: list[FeedItem]) -> list[FeedItem]:

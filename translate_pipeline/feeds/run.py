@@ -77,6 +77,8 @@ class FeedOptions:
     max_items: int | None = None
     fetch_article: bool = False
     timeout: float = 30.0
+    #: Where ``output`` is published (``https://example.org/feeds``): the Atom feeds' self links
+    feed_url: str | None = None
 
 
 @dataclass
@@ -259,7 +261,7 @@ def _entries(result: ArticleResult, item: FeedItem, date: str, targets: Sequence
             yield lang, EntryRow(
                 key=item.key, title=version.title, summary=join_sentences(version.summary, lang),
                 link=item.link, published=item.published,
-                updated=item.updated or item.published or date,
+                updated=item.updated or item.published or date, source=result.detection.code,
             )
 
 
@@ -420,20 +422,26 @@ def _record(feed: _Feed, item: FeedItem, row: ItemRow | None, first_seen: str, o
 
 def _ensure_atom(feed: _Feed, state: FeedState, options: FeedOptions, targets,
                  report: FeedReport, emit: Emit, force: bool = False) -> None:
-    """(Re)write each language's Atom feed when something changed or the file is missing."""
+    """(Re)write each language's Atom feed when its content differs from the file (new items,
+    or options such as ``feed_url`` changed); entries beyond the newest 50 are pruned when
+    something changed (``force``)."""
     row = state.feed(feed.id)
     title = feed.title or (row.title if row else "")
     link = feed.link or (row.link if row else "")
     for lang in targets:
         path = options.output / f"{feed.slug}.{lang}.atom"
-        if not force and path.exists():
-            continue
-        state.prune_entries(feed.id, lang, ATOM_ENTRIES)
+        if force or not path.exists():
+            state.prune_entries(feed.id, lang, ATOM_ENTRIES)
         entries = state.entries(feed.id, lang, ATOM_ENTRIES)
         if entries:
+            public = {}
+            if options.feed_url:
+                base = options.feed_url.rstrip("/")
+                public = {"self_url": f"{base}/{urllib.parse.quote(path.name)}",
+                          "pages_url": f"{base}/{urllib.parse.quote(feed.slug)}"}
             try:
                 write_atom(path, render_atom(feed_url=feed.id, lang=lang, title=title, link=link,
-                                             entries=entries))
+                                             entries=entries, **public))
             except OutputError as exc:
                 report.failed_feeds += 1
                 emit("error", f"{feed.label}: {exc}")

@@ -14,8 +14,9 @@ Tables:
 - ``items``: per feed and item key (``guid:...``, ``link:...`` or ``hash:...``) its output name
   (slug), status (``done``; ``partial``: a target missing; ``failed``: nothing written;
   ``skipped``: nothing to translate), the languages written, attempts, last error.
-- ``entries``: per feed, item and target language the translated title and summary, link and
-  dates: what the translated Atom feed is regenerated from (newest 50 kept per feed and language).
+- ``entries``: per feed, item and target language the translated title and summary, link,
+  dates and the item's own language (``source``): what the translated Atom feed is regenerated
+  from (newest 50 kept per feed and language).
 - ``problems``: the error and warning lines the latest run of the same sources and targets
   (its ``scope``) reported, so that the next run reports only new ones (a cron job mails a
   problem once, when it first occurs, not every run while it lasts).
@@ -83,6 +84,7 @@ CREATE TABLE IF NOT EXISTS entries (
     link TEXT NOT NULL DEFAULT '',
     published TEXT,
     updated TEXT NOT NULL,
+    source TEXT,
     PRIMARY KEY (feed, key, lang)
 );
 CREATE TABLE IF NOT EXISTS problems (
@@ -92,6 +94,8 @@ CREATE TABLE IF NOT EXISTS problems (
     PRIMARY KEY (scope, message)
 );
 """
+#: Columns added since the first schema, each with its type: added to an older state as it opens.
+_ADDED_COLUMNS = {"entries": {"source": "TEXT"}}
 
 
 def default_state_path() -> Path:
@@ -123,12 +127,17 @@ class ItemRow:
 
 @dataclass(frozen=True)
 class EntryRow:
+    """One item's translated Atom entry. ``source``: the item's own language (None in a state
+    written before it was kept); ``slug``: the item's output name (read from ``items``)."""
+
     key: str
     title: str
     summary: str
     link: str
     published: str | None
     updated: str
+    source: str | None = None
+    slug: str = ""
 
 
 def _now() -> str:
@@ -194,6 +203,11 @@ class FeedState:
             self._db.execute("PRAGMA busy_timeout=30000")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            for table, columns in _ADDED_COLUMNS.items():
+                have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns.items():
+                    if name not in have:
+                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
         except sqlite3.Error as exc:
             raise OutputError(str(path), f"cannot open the feed state: {exc}") from exc
 
@@ -272,9 +286,9 @@ class FeedState:
         for lang, entry in entries:
             statements.append((
                 "INSERT OR REPLACE INTO entries (feed, key, lang, title, summary, link, "
-                "published, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "published, updated, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (feed, key, lang, entry.title, entry.summary, entry.link, entry.published,
-                 entry.updated),
+                 entry.updated, entry.source),
             ))
         self._write(statements)
 
@@ -298,9 +312,11 @@ class FeedState:
     def entries(self, feed: str, lang: str, limit: int = ATOM_ENTRIES) -> list[EntryRow]:
         """The newest ``limit`` entries, newest first (by published, else updated, then key)."""
         rows = self._db.execute(
-            "SELECT key, title, summary, link, published, updated FROM entries "
-            "WHERE feed = ? AND lang = ? "
-            "ORDER BY COALESCE(published, updated) DESC, key DESC LIMIT ?",
+            "SELECT e.key, e.title, e.summary, e.link, e.published, e.updated, e.source, "
+            "COALESCE(i.slug, '') FROM entries e "
+            "LEFT JOIN items i ON i.feed = e.feed AND i.key = e.key "
+            "WHERE e.feed = ? AND e.lang = ? "
+            "ORDER BY COALESCE(e.published, e.updated) DESC, e.key DESC LIMIT ?",
             (feed, lang, limit),
         )
         return [EntryRow(*row) for row in rows]

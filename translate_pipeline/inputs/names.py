@@ -37,9 +37,26 @@ def feed_slug(feed: str) -> str:
     return f"{base or 'feed'}-{_digest(feed, 8)}"
 
 
+def _latin(text: str) -> bool:
+    """Whether every letter of ``text`` is a Latin one (ASCII, ``é``, ``ß``, ``ł``, ...)."""
+    return all(char.isascii() or not char.isalpha()
+               or unicodedata.name(char, "").startswith("LATIN") for char in text)
+
+
+def _transliterated(text: str, limit: int) -> str:
+    """A slug of text in any script, transliterated to ASCII by python-slugify (text-unidecode):
+    ``Міська рада`` -> ``miska-rada``, ``Αθήνα`` -> ``athena``, ``北京`` -> ``bei-jing``."""
+    from slugify import slugify
+
+    return _slugify(slugify(text, lowercase=True), limit)
+
+
 def item_slug(title: str, key: str) -> str:
-    """An item's output name: its title as a slug + a hash of its key."""
-    return f"{_slugify(title, 60) or 'item'}-{_digest(key, 10)}"
+    """An item's output name: its title as a slug + a hash of its key. A title with letters of
+    another script than Latin (Cyrillic, Greek, CJK, ...) is transliterated first; a Latin one
+    gives the same name as it always has."""
+    slug = _slugify(title, 60) if _latin(title) else _transliterated(title, 60)
+    return f"{slug or 'item'}-{_digest(key, 10)}"
 
 
 _UNSAFE_IN_ID = re.compile(r"[^\w.-]+")

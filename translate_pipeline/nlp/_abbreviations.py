@@ -30,7 +30,7 @@ words mid-sentence belongs in one of them, units too ("5 yrs. old": ``FINAL``).
 from __future__ import annotations
 
 __all__ = [
-    "DATE", "EXCLAIMED", "FINAL", "JOINED_ITEM_LANGS", "NUMBER_PREFIX", "ORDINAL_LANGS", "STARTERS", "STRONG",
+    "ARTICLES", "CAPS_HEADING_LANGS", "COLON_QUOTE_LANGS", "DATE", "EXCLAIMED", "FINAL", "JOINED_ITEM_LANGS", "NUMBER_PREFIX", "ORDINAL_LANGS", "SEMICOLON_LANGS", "STARTERS", "STRONG",
     "WEAK", "WEAK_SUFFIXES",
 ]
 
@@ -44,6 +44,36 @@ def _words(text: str) -> frozenset[str]:
 #: the number is a sentence of its own, as Ukrainian legal texts are annotated ("1." "Прийняти
 #: за основу ..."); that is also the rule for unknown languages.
 JOINED_ITEM_LANGS: frozenset[str] = frozenset({"en", "de", "pl", "fr", "es", "pt", "it"})
+
+# The rules below find a boundary where no terminal punctuation marks one. Each is on only
+# in the languages where the development part of the UD evaluation showed it finding real
+# boundaries (docs/sentences.md): a heuristic with no evidence in a language stays off there.
+
+#: A capitalised function word after a semicolon: the semicolon ended a sentence ("... sein;
+#: Der Kindergarten ...", "... pas ; Selon ..."). Development part: de 2, es 3 (and 1 false:
+#: "Washington; Este club ..."), fr 1, it 3 boundaries found.
+SEMICOLON_LANGS: frozenset[str] = frozenset({"de", "es", "fr", "it"})
+
+#: Languages whose texts set quoted speech after a colon apart as a sentence of its own
+#: ("... para decretar: «Foi um protesto.»"; UD-Portuguese-Bosque, news from Público and
+#: Folha; 3 found). Elsewhere "disse: «..." is one sentence.
+COLON_QUOTE_LANGS: frozenset[str] = frozenset({"pt"})
+
+#: A heading in capitals before a capitalised word in lower case ("MODE ET VOIE(S)
+#: D'ADMINISTRATION Tenir hors ..."; fr 1 found).
+CAPS_HEADING_LANGS: frozenset[str] = frozenset({"fr"})
+
+#: Articles, capitalised as they open a sentence. One standing after a plain word of a short
+#: stretch without punctuation opens a new sentence: the stretch was a heading run into the
+#: text ("Islamische Opposition fordert Dialog Der Osten zieht nach."; de 4, fr 5, pt 3
+#: found). See ``sentences._heading_ends``. An elided article ("L'") is written with its
+#: apostrophe. Not in English (its titles put "The" after any word: "in The Conversation"),
+#: nor in Spanish or Italian (no evidence in the development part).
+ARTICLES: dict[str, frozenset[str]] = {
+    "de": _words("Der Die Das Den Dem Des Ein Eine Einen Einem Einer Eines"),
+    "fr": _words("Le La Les Un Une Des L'"),
+    "pt": _words("O A Os As Um Uma Uns Umas"),
+}
 
 #: Languages that write ordinal numbers with a period ("am 22. September").
 ORDINAL_LANGS: frozenset[str] = frozenset({"de", "da", "no", "nb", "nn", "fi", "et", "is", "cs", "sk", "sl", "hr", "sr", "bs", "hu", "lv"})

@@ -16,10 +16,29 @@ from functools import lru_cache
 
 from translate_pipeline.errors import LanguageCodeError
 
-__all__ = ["normalize_code"]
+__all__ = ["normalize_code", "language_name"]
 
 _ARGOS_CODES = frozenset({"zt", "pb"})
 _TRADITIONAL_CHINESE = frozenset({"hant", "tw", "hk", "mo"})
+
+
+_ARGOS_NAMES = {"zt": "Chinese (Traditional)", "pb": "Portuguese (Brazil)"}
+
+
+@lru_cache(maxsize=256)
+def language_name(code: str) -> str:
+    """A language's English name (``uk`` -> ``Ukrainian``), from langcodes' CLDR data; the code
+    itself when it names no language."""
+    if code in _ARGOS_NAMES:
+        return _ARGOS_NAMES[code]
+    import langcodes
+
+    try:
+        language = langcodes.Language.get(code)
+        name = language.display_name("en") if language.is_valid() else ""
+    except (langcodes.tag_parser.LanguageTagError, ValueError, LookupError):
+        name = ""
+    return name if name and not name.lower().startswith("unknown") else code
 
 
 @lru_cache(maxsize=256)

@@ -15,7 +15,12 @@ German ordinals such as "am 22.") split only before a typical sentence opener ("
 "Про"), date abbreviations after a number ("w 2035 r.", "в 2010 г.") split before a capital
 unless the date opens the sentence ("W 2024 r. Polska ..."), and a number opening a sentence
 stays with its item ("2. Kapitał ..."). A straight quote standing alone after a boundary
-goes with the sentence it closes. Blank lines are hard boundaries. Unknown language codes use
+goes with the sentence it closes. A few boundaries need no terminal: a smiley before a capital
+("bleiben :-) Toll"), and, in the languages whose development data showed them
+(``_abbreviations``), a capitalised function word after a semicolon ("sein; Der ..."), a
+Portuguese colon before «, and the end of a heading run into the text (a short unpunctuated
+stretch before a capitalised article, "... fordert Dialog Der Osten ...", or a stretch in
+capitals). Blank lines are hard boundaries. Unknown language codes use
 the union of all lists. Design notes and the evaluation (Universal Dependencies treebanks and
 our own 185 hard cases, against pysbd, sentencex and Punkt): ``docs/sentences.md``;
 ``benchmarks/eval_sentences.py`` reruns it.
@@ -39,16 +44,39 @@ _CLOSERS = "\"'”’“»«›‹)]}」』）】"
 _OPENERS = "\"'«»„“”‘’‚‹›([{¿¡—–-「『（【"
 
 _CLOSER_CLASS = "[" + re.escape(_CLOSERS) + "]"
-# A boundary candidate: terminal punctuation, closing quotes/brackets (French puts a space
-# before a closing guillemet: "fini ! »"), footnote marks ("bias. [11]"), then whitespace or
-# the end of the text. CJK full stops need no space. The lookbehind starts a match only at
-# the head of a punctuation run (keeps it linear).
+_ARTICLE_WORDS = frozenset(a for a in frozenset().union(*_abbr.ARTICLES.values()) if a.isalpha())
+# Capital letters of the Latin, Greek and Cyrillic scripts (for headings in capitals).
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩА-ЯЁЂ-Џ"
+# A smiley written as a word (":-)", ":)", ";-)", ":D", "^^"): it closes a sentence.
+_EMOTICON = r"(?:[:;=]-?[()DPp]|\^\^)"
+_T = re.escape(_TERMINALS)
+_CJK = re.escape(_CJK_TERMINALS)
+# A boundary candidate (``match.lastgroup`` names its kind):
+#   close: terminal punctuation (group "term" holds the run after its first character),
+#          closing quotes/brackets (French puts a space before a closing guillemet: "fini !
+#          »"), footnote marks ("bias. [11]") and smileys ("Danke! :-)"), then whitespace
+#          or the end of the text;
+#   cjk:   CJK full stops, which need no space;
+#   mark:  a semicolon or colon, smile: a smiley standing alone ("bleiben :-) Toll"),
+#          decided by the word after them (_mark_is_boundary);
+#   head:  whitespace before a capitalised article after a letter, caps: whitespace after
+#          a word in capitals before a capitalised word: the end of a heading run into the
+#          text (_heading_ends, _caps_heading_ends).
+# Every match opens with one character of a small set, which the regex engine scans for in
+# C; the lookbehinds after it start a match only at the head of a punctuation run (keeps
+# it linear).
 _CANDIDATE_RE = re.compile(
-    "(?<![" + re.escape(_TERMINALS) + "])(?P<term>[" + re.escape(_TERMINALS) + "]+)"
-    "(?P<close>(?:" + _CLOSER_CLASS + r"|\s[»›](?=\s|$)|\s?\[\d{1,3}(?:\s?[-–,]\s?\d{1,3})*\])*)"
+    "[" + _T + _CJK + r"\s;:=^](?:"
+    "(?<=(?<![" + _T + "])[" + _T + "])(?P<term>[" + _T + "]*)"
+    "(?P<close>(?:" + _CLOSER_CLASS + r"|\s[»›](?=\s|$)|\s?\[\d{1,3}(?:\s?[-–,]\s?\d{1,3})*\]"
+    r"|\s" + _EMOTICON + r"(?=\s|$))*)"
     r"(?:\s+|$)"
-    "|(?<![" + re.escape(_CJK_TERMINALS) + "])(?P<cjk>[" + re.escape(_CJK_TERMINALS) + "]+"
-    + _CLOSER_CLASS + "*)"
+    "|(?<=(?<![" + _CJK + "])[" + _CJK + "])[" + _CJK + "]*" + _CLOSER_CLASS + "*(?P<cjk>)"
+    r"|(?<=[;:])(?P<mark>)\s+"
+    r"|(?<=(?<!\S)[:;=^])(?:(?<=[:;=])-?[()DPp]|(?<=\^)\^)(?P<smile>)\s+"
+    r"|(?<=[^\W\d_]\s)(?P<head>)\s*(?=(?:" + "|".join(sorted(_ARTICLE_WORDS, key=len, reverse=True)) + r")\s"
+    r"|L['’]\w)"
+    "|(?<=[" + _UPPER + r"()]{2}\s)(?P<caps>)\s*(?=[" + _UPPER + r"][^\W\d_]))"
 )
 # The next word after a candidate, skipping opening quotes, brackets, dashes and ¿¡.
 _NEXT_WORD_RE = re.compile("[\\s" + re.escape(_OPENERS) + r"]*(\w*)(\.?)")
@@ -60,6 +88,12 @@ _LONE_QUOTE_RE = re.compile(r'\s+"(?=\s|$)')
 # "J.-P." (Jean-Pierre): a hyphenated initial.
 _HYPHEN_INITIAL_RE = re.compile(r"[^\W\d_]\.-[^\W\d_]")
 _QUOTE_LOOKAHEAD = 2000
+# A heading run into the text: at most this many words, with no punctuation but - and '.
+_HEADING_WORDS = 8
+_HEADING_CHARS = 120
+_CAPS_HEADING_LETTERS = 6
+_HEADING_PUNCT_RE = re.compile(r"[^\w\s'’-]")
+_QUOTES = frozenset("\"'”’“»«›‹„‚‘")
 _DASHES = frozenset("-–—")
 _ROMAN_RE = re.compile(r"[IVXLCDM]+")
 _DATE_OPENING_WORDS = 4
@@ -83,6 +117,14 @@ class _Rules:
     weak_suffixes: tuple[str, ...] = ()
     date: frozenset[str] = frozenset()
     joined_items: bool = False
+    #: A colon before an opening guillemet ends the sentence ("decretar: «Foi ...").
+    colon_quotes: bool = False
+    #: Capitalised articles that may open a sentence after a heading (see _heading_ends).
+    articles: frozenset[str] = frozenset()
+    #: A capitalised function word after a semicolon opens a sentence (_mark_is_boundary).
+    semicolons: bool = False
+    #: A heading in capitals may end before a capitalised word (_caps_heading_ends).
+    caps_headings: bool = False
     #: Every abbreviation of every language: a word that is none of them is "plain".
     known: frozenset[str] = frozenset()
 
@@ -128,6 +170,10 @@ def _rules_for(lang: str) -> _Rules:
         weak_suffixes=_abbr.WEAK_SUFFIXES.get(lang, ()),
         date=_abbr.DATE.get(lang, frozenset()),
         joined_items=lang in _abbr.JOINED_ITEM_LANGS,
+        colon_quotes=lang in _abbr.COLON_QUOTE_LANGS,
+        articles=_abbr.ARTICLES.get(lang, frozenset()),
+        semicolons=lang in _abbr.SEMICOLON_LANGS,
+        caps_headings=lang in _abbr.CAPS_HEADING_LANGS,
         known=_KNOWN,
     )
 
@@ -248,13 +294,23 @@ def _period_is_boundary(text: str, start: int, pos: int, word: str, word_dot: st
     return True
 
 
+def _term(match: re.Match[str]) -> str:
+    """The terminal punctuation of a "close" candidate: "." or "?!" or "..."."""
+    return match.string[match.start() : match.end("term")]
+
+
 def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Match[str], rules: _Rules) -> bool:
     """A lower-case word after a candidate: a boundary only after "?", "!" or a plain word's
     period ("up? i didn't", "one. they are"). Nothing may open between them but a dash after
     a period (after "?" or "!" a dash or quote is a quotation going on: "? - spytał"), and
     nothing may close "?" or "!" ('"Why?" he asked')."""
-    term = match.group("term")
+    term = _term(match)
     between = text[match.end() : nxt.start(1)]
+    close = match.group("close")
+    if close[-1:] in _QUOTES and between and between in _QUOTES and not term.strip(".!?"):
+        return True  # one quotation closes, another opens: 'sagte er." "älterer Häuser ...'
+    if between in ("¿", "¡"):
+        return True  # a Spanish question or exclamation opens: "naciones. ¿y la de ..."
     if term == "." and not match.group("close") and between.strip() in _DASHES:
         between = ""  # a list item or a reply after a full stop: "cardiaque. - si vous ..."
     if between or match.group("close") and term != ".":
@@ -271,12 +327,77 @@ def _lower_case_boundary(text: str, start: int, match: re.Match[str], nxt: re.Ma
     return True
 
 
+def _mark_is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
+    """A smiley, semicolon or colon with no terminal before it. A smiley ends a sentence
+    before a capitalised word ("bleiben :-) Toll"). After a semicolon a sentence goes on in
+    lower case, so a capitalised function word means that the semicolon ended it ("sein; Der
+    Kindergarten ...", "pas ; Selon ..."), as a list line or a fragment does. A colon ends one
+    only where the language's texts set the quoted speech after it apart ("decretar: «Foi
+    ..."; pt)."""
+    nxt = _NEXT_WORD_RE.match(text, match.end())
+    word = nxt.group(1) if nxt else ""
+    if not word[:1].isupper():
+        return False
+    if match.lastgroup == "smile":
+        return True
+    if text[match.start()] == ":":
+        return rules.colon_quotes and text.startswith("«", match.end())
+    return rules.semicolons and not word.isupper() and word.lower() in rules.starters
+
+
+def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
+    """A capitalised article after a word, with no punctuation: does a heading end here?
+    Yes when the stretch since the sentence began is short (at most _HEADING_WORDS words),
+    opens with a capital and holds no punctuation but hyphens and apostrophes ("Peso maior O
+    Banespa ...", "Islamische Opposition fordert Dialog Der Osten ..."), and the word before
+    the article is neither a function word ("et de La Conte") nor a noun after an article,
+    which names a title ("Le journal Le Monde", "o jornal O Globo")."""
+    pos = match.start()
+    if not rules.articles or pos - start > _HEADING_CHARS:
+        return False
+    nxt = _NEXT_WORD_RE.match(text, match.end())
+    article = nxt.group(1) if nxt else ""
+    if nxt and text[nxt.end(1) : nxt.end(1) + 1] in ("'", "’"):
+        article += "'"  # an elided article: "L'ACT"
+    if article not in rules.articles:
+        return False
+    stretch = text[start:pos]
+    words = stretch.split()
+    if not words or len(words) > _HEADING_WORDS or not words[0][:1].isupper() or _HEADING_PUNCT_RE.search(stretch):
+        return False
+    if words[-1].lower() in rules.starters:
+        return False
+    return not (len(words) > 1 and words[-2].capitalize() in rules.articles)
+
+
+def _caps_heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
+    """A word in capitals before a capitalised word in lower case: does a heading in capitals
+    end here ("MODE ET VOIE(S) D'ADMINISTRATION Tenir hors de ...")? Yes when everything
+    since the sentence began is in capitals: at least two words and six letters."""
+    pos = match.start()
+    following = text[match.end() : match.end() + 2]
+    if not rules.caps_headings or pos - start > _HEADING_CHARS or not following[1:].islower():
+        return False
+    stretch = text[start:pos]
+    return (
+        len(stretch.split()) >= 2
+        and not any(ch.islower() for ch in stretch)
+        and sum(ch.isalpha() for ch in stretch) >= _CAPS_HEADING_LETTERS
+    )
+
+
 def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
     """Decide whether a candidate found by ``_CANDIDATE_RE`` ends a sentence."""
-    cjk = match.group("cjk")
-    if cjk:
+    kind = match.lastgroup
+    if kind == "head":
+        return _heading_ends(text, start, match, rules)
+    if kind == "caps":
+        return _caps_heading_ends(text, start, match, rules)
+    if kind in ("smile", "mark"):
+        return _mark_is_boundary(text, match, rules)
+    if kind == "cjk":
         # Japanese quotative particle after a closing bracket: 「行くぞ。」と言った。
-        quoted = cjk[-1] in _CLOSERS and text[match.end() : match.end() + 1] in _JA_QUOTATIVE
+        quoted = text[match.end() - 1] in _CLOSERS and text[match.end() : match.end() + 1] in _JA_QUOTATIVE
         return not (quoted and match.end() < len(text))
     nxt = _NEXT_WORD_RE.match(text, match.end())
     word = nxt.group(1) if nxt else ""
@@ -285,7 +406,7 @@ def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> 
         return False
     if word[:1].islower():
         return nxt is not None and _lower_case_boundary(text, start, match, nxt, rules)
-    term = match.group("term")
+    term = _term(match)
     if term != ".":
         if term == "!" and word and not match.group("close"):
             name = text[max(start, match.start() - _WINDOW) : match.start()].rsplit(None, 1)[-1:]
@@ -307,11 +428,12 @@ def _split_block(block: str, rules: _Rules, out: list[str]) -> None:
     start = 0
     end = len(block)
     for match in _CANDIDATE_RE.finditer(block):
-        if match.end() == end and not match.group("cjk"):
+        kind = match.lastgroup
+        if match.end() == end and kind != "cjk":
             break  # the block's own end (with its closers: "fini. »"): the tail below
         if match.start() < start or not _is_boundary(block, start, match, rules):
             continue
-        cut = match.end("cjk") if match.group("cjk") else match.end("close")
+        cut = match.start() if kind in ("head", "caps") else match.end(kind)
         quote = _LONE_QUOTE_RE.match(block, cut)
         if quote and _closes(block, start, cut, quote.end()):
             cut = quote.end()  # the sentence's closing quote: 'savoir. " Elle'

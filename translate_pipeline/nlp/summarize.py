@@ -10,7 +10,7 @@ run sumy's summarizers on a document model built here (no NLTK tokenizer data, s
 choices, 300 sentences in well under a second); ``lead`` is the first-N-sentences baseline.
 
 ``news``, the default, is ours (:mod:`translate_pipeline.nlp.summarize_news`): the article's lede
-(its first content sentences) topped up with its most central, headline-like sentences, never a
+(the content sentences of its first paragraph, at most three) topped up with its most central, headline-like sentences, never a
 dateline, byline, credit or other line that is not content (:mod:`translate_pipeline.nlp.boilerplate`).
 How it compares with the others on real news: docs/summaries.md and
 ``benchmarks/eval_summaries.py``.
