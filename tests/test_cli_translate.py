@@ -86,9 +86,12 @@ def test_a_missing_model_is_one_error_line_and_exit_1(installed_de_en):
     result = invoke("translate", "--from", "de", "--to", "en", "--to", "fr", input=GERMAN)
     assert result.exit_code == 1
     assert "== - (de -> en)" in result.stdout  # what can be translated still is
-    (line,) = result.stderr.splitlines()
-    assert line.startswith("error: -: not translated to fr: ")
-    assert "de->fr" in line or "en->fr" in line
+    line, *advice = result.stderr.splitlines()
+    assert line == "error: -: not translated to fr: no model de->fr"
+    assert advice == ["missing models: install them, then run the same command again to add "
+                      "the missing languages",
+                      "  translate-pipeline models install en fr   # 1 article",
+                      "  (offline: translate-pipeline models install FILE.argosmodel)"]
 
 
 def test_an_unreadable_input_fails_alone(tmp_path, installed_de_en):

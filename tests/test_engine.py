@@ -3,6 +3,7 @@
 import pytest
 
 from translate_pipeline.translation.engine import Engine, EngineOptions, _PackageRunner
+from translate_pipeline import errors
 from translate_pipeline.errors import MissingPairError
 from translate_pipeline.pipeline import Failure, Pipeline, Settings
 from translate_pipeline.records import Article
@@ -53,8 +54,9 @@ def test_missing_pair_lists_installed_and_command(installed_de_en):
     engine = Engine(options())
     with pytest.raises(MissingPairError) as info:
         engine.route("fr", "uk")
-    message = str(info.value)
-    assert "fr->uk" in message and "de->en" in message
+    message = errors.with_advice(info.value)
+    assert str(info.value) == "fr->uk: no model fr->uk"
+    assert "fr->uk" in message and "(installed: de->en)" in message
     # Argos publishes models to and from English: suggest the legs of the pivot route
     assert "'translate-pipeline models install fr en' and 'translate-pipeline models install en uk'" in message
     with pytest.raises(MissingPairError) as info:
@@ -142,7 +144,8 @@ def test_pipeline_reports_missing_target_but_keeps_the_rest(installed_de_en):
     result = pipeline.process_one(ARTICLE)
     assert [lang for lang, _ in result.languages] == ["de", "en"]
     (error,) = result.errors
-    assert error.startswith("not translated to fr:") and "models install" in error
+    assert error == "not translated to fr: no model de->fr"
+    assert result.missing_models == (("en", "fr"),) and "models install en fr" in result.advice[0]
 
 
 def test_summary_mode_translates_only_title_and_summary(installed_de_en):

@@ -29,7 +29,7 @@ EXAMPLES = {
     errors.ConfigError: errors.ConfigError("tp.toml:3", "key 'sentences' in [run]: must be a "
                                                      "whole number, not 'two'"),
     errors.ClusterError: errors.ClusterError("--cluster local", "no workers"),
-    errors.DaskMissing: errors.DaskMissing("--cluster", "pip install 'translate-pipeline[dask]'"),
+    errors.DaskMissing: errors.DaskMissing("--cluster", "pip install -e '.[dask]'"),
 }
 
 
@@ -64,7 +64,8 @@ def test_each_exception_pickles_with_what_it_failed_on(cls):
 def test_a_missing_pair_keeps_its_install_hint_through_pickling():
     error = pickle.loads(pickle.dumps(EXAMPLES[errors.MissingPairError]))
     assert error.suggested == (("en", "uk"),) and error.installed == (("de", "en"),)
-    assert "translate-pipeline models install en uk" in str(error)
+    assert str(error) == "de->uk: no model de->uk"  # short: a run prints it per article
+    assert "translate-pipeline models install en uk" in errors.with_advice(error)
 
 
 def test_with_subject_renames_and_still_pickles():

@@ -261,7 +261,7 @@ def test_run_jsonl_resume_and_errors_per_record(tmp_path, install_argos):
     args = ("run", DATA / "articles.jsonl", "--to", "en", "-o", out, "-q")
     first = invoke(*args)
     assert first.exit_code == 1
-    assert "done 2, skipped 0, failed 2 (1 written without some languages)" in first.stderr
+    assert "done 2, skipped 0, failed 1, incomplete 1 (written without some languages)" in first.stderr
     assert f"error: {DATA / 'articles.jsonl'}:3: is not valid JSON" in first.stderr
     assert sorted(p.name for p in (out / "articles").iterdir()) == [
         "17.en.md", "17.json", "berlin-bvg-2024-ef021419cd.de.md", "berlin-bvg-2024-ef021419cd.json",
@@ -270,7 +270,7 @@ def test_run_jsonl_resume_and_errors_per_record(tmp_path, install_argos):
     assert [(e["source"].removeprefix(f"{DATA}/"), e["error"]) for e in entries] == [
         ("articles.jsonl#berlin/bvg 2024", "NotTranslated"), ("articles.jsonl:3", "InputError")]
     again = invoke(*args)  # the complete ones are skipped, per record
-    assert "done 0, skipped 2, failed 2 (1 written without some languages)" in again.stderr
+    assert "done 0, skipped 2, failed 1, incomplete 1 (written without some languages)" in again.stderr
 
 
 def test_jsonl_on_stdin_and_sniffed_without_suffix(tmp_path):

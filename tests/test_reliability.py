@@ -159,7 +159,7 @@ def test_partial_articles_are_redone_and_errors_jsonl_is_the_latest_run(tmp_path
     args = ("run", corpus, "--from", "de", "--to", "en", "-o", out, "-q")
     first = invoke(*args)  # no de->en model: both articles written without en
     assert first.exit_code == 1
-    assert "done 0, skipped 0, failed 3 (2 written without some languages);" in first.stderr
+    assert "done 0, skipped 0, failed 1, incomplete 2 (written without some languages);" in first.stderr
     entries = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
     assert [(Path(e["source"]).name, e["error"]) for e in entries] == [
         ("bad.txt", "InputError"), ("n01.txt", "NotTranslated"), ("n00.txt", "NotTranslated"),
@@ -354,7 +354,7 @@ def test_corrupt_installed_model_fails_its_pair_only(tmp_path, install_argos, da
     error, tally = result.stderr.splitlines()  # one line for the failure, nothing stray
     assert error.startswith(f"error: {corpus / 'de.txt'}: not translated to en: ")
     assert f"translate-de_en-1_0: {reason}" in error
-    assert tally.startswith("done 1, skipped 0, failed 1 (1 written without some languages);")
+    assert tally.startswith("done 1, skipped 0, failed 0, incomplete 1 (written without some languages);")
     assert (out / "fr.en.md").is_file() and (out / "de.de.md").is_file()
     assert not (out / "de.en.md").exists()
     (entry,) = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]

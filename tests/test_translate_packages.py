@@ -437,7 +437,7 @@ def test_a_bpe_package_without_argostranslate_is_a_clear_error(tmp_path, monkeyp
     (tmp_path / "bpe.model").write_text("#version: 0.2\n", encoding="utf-8")
     pkg = InstalledPackage("en", "de", "1.0", tmp_path, "")
     monkeypatch.setitem(sys.modules, "argostranslate.tokenizer", None)  # not installed
-    with pytest.raises(PackageError, match=r"bpe\.model.*translate-pipeline\[argos\]"):
+    with pytest.raises(PackageError, match=r"bpe\.model.*pip install -e '\.\[argos\]'"):
         pkg.tokenizer()
 
 

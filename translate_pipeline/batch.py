@@ -34,6 +34,7 @@ from translate_pipeline.records import (
     Failure,
     Outcome,
     Skipped,
+    outcome_line,
     output_languages,
 )
 
@@ -71,10 +72,11 @@ class BatchReport:
                            self.stopped or other.stopped, most_needed(missing))
 
     def tally(self) -> str:
-        """``done N, skipped N, failed N`` (failed counts the partial ones too, and says so)."""
-        line = f"done {self.done}, skipped {self.skipped}, failed {self.failed + self.partial}"
+        """``done N, skipped N, failed N``, then ``incomplete N (written without some
+        languages)`` when there are such: each article counted once, as what it is."""
+        line = f"done {self.done}, skipped {self.skipped}, failed {self.failed}"
         if self.partial:
-            line += f" ({self.partial} written without some languages)"
+            line += f", incomplete {self.partial} (written without some languages)"
         return line
 
 
@@ -129,11 +131,13 @@ def run_batch(
     *,
     force: bool = False,
     formats: Sequence[str] = (),
+    on_progress: Callable[[float], None] | None = None,
 ) -> BatchReport:
     """Process and write every input; ``on_outcome(outcome, problems)`` after each one.
 
     ``formats``: ``json``, ``jsonl``, ``markdown`` (:mod:`translate_pipeline.outputs.formats`;
-    empty is the default, JSON and Markdown files). Raises :class:`OutputLockedError` when
+    empty is the default, JSON and Markdown files). ``on_progress(articles)``: see
+    :meth:`Pipeline.process` (``progress``). Raises :class:`OutputLockedError` when
     another process holds the destination, :class:`OutputError` when it cannot be created or
     written, and :class:`~translate_pipeline.errors.PipeClosed` when the reader of stdout went away; everything else is in
     the report.
@@ -142,7 +146,8 @@ def run_batch(
         outputs = destination.open_outputs(formats)
         try:
             report = process_batch(found, destination, pipeline, errors, on_outcome,
-                                   force=force or not destination.resumable, outputs=outputs)
+                                   force=force or not destination.resumable, outputs=outputs,
+                                   on_progress=on_progress)
         except BaseException:
             outputs.abort()
             raise
@@ -162,6 +167,7 @@ def process_batch(
     force: bool = False,
     read: Callable[[Iterable[Input | InputError]], Iterator[Article | Failure]] = read_items,
     outputs: Outputs | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> BatchReport:
     """The body of :func:`run_batch`, without opening the destination: process, write and report
     every input.
@@ -186,7 +192,7 @@ def process_batch(
     counts = dict.fromkeys(("done", "partial", "failed", "skipped"), 0)
     stopped = None
     missing: Counter[tuple[str, str]] = Counter()
-    for outcome in pipeline.process(read(found), skip=skip):
+    for outcome in pipeline.process(read(found), skip=skip, progress=on_progress):
         problems: list[str] = []
         if isinstance(outcome, ArticleResult):
             fingerprint = known.pop(outcome.article.id, None)
@@ -205,7 +211,8 @@ def process_batch(
                                     f"unexpected {type(exc).__name__}: {exc}")
                 outcome = Failure(outcome.article.source, outcome.article.id, error)
             else:
-                problems = [f"{outcome.article.source}: {e}" for e in outcome.errors]
+                if outcome.errors:  # one line per article, however many languages it lacks
+                    problems = [f"{outcome.article.source}: {outcome.problem()}"]
                 errors.add_missing(outcome)
                 missing.update(outcome.missing_models)
         else:
@@ -216,7 +223,10 @@ def process_batch(
         elif isinstance(outcome, Skipped):
             outputs.skipped(outcome.id)
             log.info("%s: skipped, its outputs are complete", outcome.source)
-        counts[tally(outcome, problems)] += 1
+        kind = tally(outcome, problems)
+        counts[kind] += 1
+        if kind != "skipped":
+            log.info("%s", outcome_line(outcome))
         if outputs.gone():
             raise PipeClosed()
         if on_outcome is not None:

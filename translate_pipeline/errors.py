@@ -145,7 +145,9 @@ class MissingPairError(ModelError):
     """No installed package, direct or through a pivot, translates ``source`` to ``target``.
 
     ``suggested`` are the pairs to install: the missing leg of a pivot route when the other leg is
-    installed, else the direct pair.
+    installed, else the direct pair. The message is short (``no model de->uk``: a run prints it
+    once per article); the commands that install them and the installed models are its
+    ``advice`` (a run prints that once, at the end, for every missing model).
     """
 
     def __init__(
@@ -159,17 +161,18 @@ class MissingPairError(ModelError):
         self.target = target
         self.installed = tuple(installed)
         self.suggested = tuple(suggested) or ((source, target),)
+        super().__init__(f"{source}->{target}", f"no model {source}->{target}")
         pairs = ", ".join(f"{a}->{b}" for a, b in self.installed) or "none"
-        commands = " and ".join(
-            f"'translate-pipeline models install {a} {b}'" for a, b in self.suggested
-        )
-        super().__init__(
-            f"{source}->{target}",
-            f"no Argos model installed for {source}->{target} (installed: {pairs}); "
-            f"install with {commands}, or offline from a file: "
-            "'translate-pipeline models install FILE.argosmodel'",
-        )
+        self.advice = f"{_install_advice(self.suggested)} (installed: {pairs})"
         self.args = (source, target, self.installed, self.suggested)
+
+
+def _install_advice(pairs: Sequence[tuple[str, str]]) -> str:
+    """How to install ``pairs`` (the advice of a :class:`MissingPairError`, a line of
+    ``errors.jsonl``): the commands, online and offline."""
+    commands = " and ".join(f"'translate-pipeline models install {a} {b}'" for a, b in pairs)
+    return (f"install with {commands}, or offline from a file: "
+            "'translate-pipeline models install FILE.argosmodel'")
 
 
 class NetworkError(PipelineError):

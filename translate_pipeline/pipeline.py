@@ -12,9 +12,11 @@ any number of inputs while the engine still sees large batches.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -91,6 +93,7 @@ class _Prepared:
     indices: tuple[int, ...]
     segments: list[str] = field(default_factory=list)  # document segments to translate
     reuse: tuple = ()  # per document segment: "title", a paragraph's index, or None (translated)
+    seconds: float = 0.0  # steps 1-3 for this article
     flat: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -130,12 +133,15 @@ class Pipeline:
         self,
         items: Iterable[Article | Failure],
         skip: Callable[[Article, Detection], bool] | None = None,
+        progress: Callable[[float], None] | None = None,
     ) -> Iterator[Outcome]:
         """Yield one outcome per item, in input order.
 
         ``skip(article, detection)``, asked right after detection, returns True for an article
         not to process (its outputs are already complete): it becomes :class:`Skipped` at no
-        further cost.
+        further cost. ``progress(articles)``, while a window is translated: how many of its
+        articles are done so far, a fraction estimated from the sentences translated (the
+        window's outcomes come out together, once all of them are).
         """
         window: list[_Prepared | Failure | Skipped] = []
         sentences = 0
@@ -145,13 +151,20 @@ class Pipeline:
             if isinstance(prepared, _Prepared):
                 sentences += len(prepared.flat) + 1
             if len(window) >= self.window_articles or sentences >= self.window_sentences:
-                yield from self._finish(window)
+                yield from self._finish(window, progress)
                 window, sentences = [], 0
         if window:
-            yield from self._finish(window)
+            yield from self._finish(window, progress)
 
     # steps 1-3
     def _prepare(self, article: Article, skip=None) -> _Prepared | Failure | Skipped:
+        started = time.perf_counter()
+        prepared = self._prepare_timed(article, skip)
+        if isinstance(prepared, _Prepared):
+            prepared.seconds = time.perf_counter() - started
+        return prepared
+
+    def _prepare_timed(self, article: Article, skip=None) -> _Prepared | Failure | Skipped:
         try:
             key = self._memo_key(article) if self.memo is not None else ""
             known = self.memo.recall_article(key) if self.memo is not None else None
@@ -217,14 +230,20 @@ class Pipeline:
         return detect_language(sample, article.source)
 
     # steps 4-5
-    def _finish(self, window: list[_Prepared | Failure | Skipped]) -> Iterator[Outcome]:
+    def _finish(self, window: list[_Prepared | Failure | Skipped],
+                progress: Callable[[float], None] | None = None) -> Iterator[Outcome]:
         prepared = [p for p in window if isinstance(p, _Prepared)]
-        translated, errors = self._translate(prepared)
+        started = time.perf_counter()
+        translated, errors = self._translate(prepared, len(window), progress)
+        spent = time.perf_counter() - started  # shared by the articles, by their sentences
+        sentences = sum(len(p.flat) + 1 for p in prepared) or 1
         for item in window:
             if not isinstance(item, _Prepared):
                 yield item
             else:
-                yield self._assemble(item, translated, errors)
+                result = self._assemble(item, translated, errors)
+                share = spent * (len(item.flat) + 1) / sentences
+                yield dataclasses.replace(result, seconds=item.seconds + share)
 
     def _wanted(self, item: _Prepared) -> list[str]:
         """The source strings one article needs translated: its title, its sentences, then its
@@ -238,22 +257,23 @@ class Pipeline:
     def _targets(self, item: _Prepared) -> list[str]:
         return output_languages(item.detection, self.settings.targets)[1:]
 
-    def _translate(self, prepared: list[_Prepared]):
-        """One engine call for the window.
+    def _translate(self, prepared: list[_Prepared], articles: int = 0,
+                   progress: Callable[[float], None] | None = None):
+        """One engine call for the window (of ``articles``, for ``progress``).
 
         Returns translated strings and errors, both keyed by ``(id(item), target)``; an error is
-        ``(reason, pairs to install)``, the pairs empty unless a model is missing.
+        ``(reason, pairs to install, advice)``, the pairs empty unless a model is missing.
         """
         jobs: dict[tuple[str, str], list[str]] = {}
         spans: dict[tuple[int, str], tuple[tuple[str, str], int, int]] = {}
-        errors: dict[tuple[int, str], tuple[str, tuple[tuple[str, str], ...]]] = {}
+        errors: dict[tuple[int, str], tuple[str, tuple[tuple[str, str], ...], str]] = {}
         for item in prepared:
             source = item.detection.code
             for target in self._targets(item):
                 try:
                     self.engine.route(source, target)
                 except PipelineError as exc:
-                    errors[(id(item), target)] = (exc.reason, exc.suggested)
+                    errors[(id(item), target)] = (exc.reason, exc.suggested, exc.advice)
                     continue
                 job = jobs.setdefault((source, target), [])
                 wanted = self._wanted(item)
@@ -261,8 +281,18 @@ class Pipeline:
                 job.extend(wanted)
         if not jobs:
             return {}, errors
+        hooks = {}
+        if progress is not None:  # sentences through a model, as a share of the window
+            expected = sum(len(job) * len(self.engine.route(*pair)) for pair, job in jobs.items())
+            done = [0]
+
+            def sentences(n: int) -> None:
+                done[0] += n
+                progress(articles * min(1.0, done[0] / max(expected, 1)))
+
+            hooks["progress"] = sentences
         try:
-            outputs = self.engine.translate(jobs)
+            outputs = self.engine.translate(jobs, **hooks)
         except Exception:
             outputs = {}
             for pair, job in jobs.items():  # isolate the failing pair(s)
@@ -275,7 +305,7 @@ class Pipeline:
                     log.info("%s", exc)  # each article's error line says it (no stray line)
                     for key, (span_pair, _, _) in spans.items():
                         if span_pair == pair:
-                            errors[key] = (str(exc), exc.suggested)
+                            errors[key] = (str(exc), exc.suggested, exc.advice)
         translated = {
             key: outputs[pair][start:end]
             for key, (pair, start, end) in spans.items()
@@ -296,12 +326,14 @@ class Pipeline:
             )
         ]
         problems: list[str] = []
+        advice: list[str] = []
         missing: dict[tuple[str, str], None] = {}
         for target in self._targets(item):
             key = (id(item), target)
             if key in errors:
-                reason, install = errors[key]
+                reason, install, hint = errors[key]
                 problems.append(f"not translated to {target}: {reason}")
+                advice.append(hint)
                 missing.update(dict.fromkeys(install))
                 continue
             title, *body = translated[key]
@@ -320,6 +352,7 @@ class Pipeline:
             detection=item.detection,
             languages=tuple(versions),
             errors=tuple(problems),
+            advice=tuple(advice),
             summary_indices=item.indices,
             missing_models=tuple(missing),
         )

@@ -15,7 +15,7 @@ from typing import Any
 from translate_pipeline.errors import PipelineError
 
 __all__ = ["Article", "Detection", "LanguageVersion", "ArticleResult", "Failure", "Skipped",
-           "Outcome", "output_languages"]
+           "Outcome", "output_languages", "outcome_line"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,10 @@ class ArticleResult:
     ``languages`` maps language codes to versions, source language first, then targets in the
     order asked. ``errors`` holds one line per target language that could not be produced
     (e.g. no model installed); the other languages are still complete. ``missing_models``: the
-    ``(from, to)`` packages whose installation would produce them (not part of the record).
+    ``(from, to)`` packages whose installation would produce them, ``advice`` per line of
+    ``errors`` what the user can do about it (``""``: nothing to say) and ``seconds`` the time
+    spent on the article (its share of its window's translation included); none of these three
+    is part of the record.
     """
 
     article: Article
@@ -86,6 +89,20 @@ class ArticleResult:
     errors: tuple[str, ...] = ()
     summary_indices: tuple[int, ...] = field(default=())
     missing_models: tuple[tuple[str, str], ...] = field(default=())
+    advice: tuple[str, ...] = field(default=())
+    seconds: float = field(default=0.0, compare=False)
+
+    def problem(self) -> str:
+        """The article's ``errors`` as one short line (``""`` when none), what a run prints for
+        it: ``not translated to en, uk: no model de->en, de->uk``."""
+        prefix = "not translated to "
+        if not all(e.startswith(prefix) and ": " in e for e in self.errors):
+            return "; ".join(self.errors)
+        pairs = [e[len(prefix):].split(": ", 1) for e in self.errors]
+        if all(reason.startswith("no model ") for _, reason in pairs):
+            return (prefix + ", ".join(t for t, _ in pairs) + ": no model "
+                    + ", ".join(reason[len("no model "):] for _, reason in pairs))
+        return prefix + "; ".join(f"{t}: {reason}" for t, reason in pairs)
 
     def version(self, code: str) -> LanguageVersion:
         for lang, version in self.languages:
@@ -144,3 +161,18 @@ def output_languages(detection: Detection, targets: Sequence[str]) -> list[str]:
     """The languages an article's outputs hold: the source language, then each other target."""
     source = detection.code
     return [source] + [t for t in dict.fromkeys(targets) if t != source]
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """One article's log line (``-v``): its source, its language and targets, what came of it
+    and the seconds it took: ``a.txt: de -> en uk: done (0.42 s)``."""
+    if isinstance(outcome, Failure):
+        return f"{outcome.source}: failed: {outcome.error.reason}"
+    if isinstance(outcome, Skipped):
+        return f"{outcome.source}: skipped, its outputs are complete"
+    languages = [lang for lang, _ in outcome.languages]
+    line = f"{outcome.article.source}: {languages[0]}"
+    if len(languages) > 1:
+        line += " -> " + " ".join(languages[1:])
+    word = f"incomplete, {outcome.problem()}" if outcome.errors else "done"
+    return f"{line}: {word} ({outcome.seconds:.2f} s)"

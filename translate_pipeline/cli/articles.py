@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
+from translate_pipeline.cli.logs import log_options
 from translate_pipeline.cli.options import (
-    EXIT_CODES_HELP,
     EXIT_FAILED,
     EXIT_OK,
     SummaryFlags,
+    echo_missing_models,
     fail,
     language_code,
     make_pipeline,
@@ -34,10 +35,13 @@ def articles(inputs: tuple[str, ...]):
         yield from read_items(discover([raw]))
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog="Exit codes: 0 every input detected; 1 some input could not be read or "
+                      "detected (the others are printed); 2 usage error; 141 the reader of "
+                      "stdout went away.")
 @click.argument("inputs", nargs=-1, metavar="[FILE|FOLDER|-]...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: SOURCE, language, confidence per line; json: one object per line.")
+@log_options
 @reports_errors
 def detect(inputs: tuple[str, ...], fmt: str) -> int:
     """Detect the language of each input (stdin when none is given).
@@ -72,13 +76,16 @@ def detect(inputs: tuple[str, ...], fmt: str) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog="Exit codes: 0 summarized in its language and every --to; 1 the input "
+                      "failed, or a language is missing (the rest is printed, the models to "
+                      "install follow); 2 usage error; 141 the reader of stdout went away.")
 @click.argument("input_", metavar="[FILE|-]", default="-", required=False)
 @click.option("--to", "targets", multiple=True, callback=language_code, metavar="LANG",
               help="Also summarize in this language (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format.")
 @summary_options
+@log_options
 @reports_errors
 def summarize(input_: str, targets, fmt, flags: SummaryFlags) -> int:
     """Print a summary of one article (stdin by default) in its language and each --to.
@@ -112,6 +119,7 @@ def summarize(input_: str, targets, fmt, flags: SummaryFlags) -> int:
         click.echo("\n".join(to_markdown(outcome, lang) for lang, _ in outcome.languages), nl=False)
     else:
         click.echo(to_text(outcome), nl=False)
-    for error in outcome.errors:
-        fail(f"{outcome.article.source}: {error}")
+    if outcome.errors:
+        fail(f"{outcome.article.source}: {outcome.problem()}")
+    echo_missing_models([(pair, 1) for pair in outcome.missing_models])
     return EXIT_FAILED if outcome.errors else EXIT_OK

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from translate_pipeline.cli.logs import is_quiet, log_options, quiet_option
 from translate_pipeline.cli.options import (
     EXIT_FAILED,
     EXIT_LOCKED,
@@ -13,6 +14,7 @@ from translate_pipeline.cli.options import (
     SummaryFlags,
     cluster_option,
     cluster_spec,
+    echo_missing_models,
     fail,
     make_pipeline,
     output_destination,
@@ -27,7 +29,8 @@ __all__ = ["feed"]
 
 FEED_EXIT_CODES_HELP = (
     "Exit codes: 0 every feed and item done (also when there was nothing new); 1 some feed or "
-    "item failed (the others are done and written; failed items are retried next run); "
+    "item failed or lacks a language (the others are done and written; such items are retried "
+    "next run, their problems reported once); "
     "2 usage error; 75 another run holds the state or writes to DIR (nothing done; try later)."
 )
 
@@ -62,12 +65,14 @@ def _public_url(ctx, param, value: str | None) -> str | None:
               metavar="SECONDS", help="Wait this long for a run holding the state, then exit 75.")
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True,
               metavar="SECONDS", help="Network timeout per request.")
-@click.option("--quiet", "-q", is_flag=True, help="No closing tally (errors and warnings still shown).")
+@quiet_option(help="Only new problems (errors, warnings, the models to install): nothing at all "
+                   "when nothing is wrong.")
 @click.option("--feed-url", metavar="BASE", default=None, callback=_public_url,
               help="The public URL of DIR (https://example.org/feeds): each Atom feed gets its "
                    "rel=self link BASE/<feed>.LANG.atom and only absolute entry links.")
 @cluster_option
 @summary_options
+@log_options(quiet=False)
 @reports_errors
 def feed(sources, targets, output: Path, state_path, max_items, fetch_article, wait, timeout, quiet,
          feed_url, cluster, flags: SummaryFlags) -> int:
@@ -77,6 +82,10 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     written as by 'run' under DIR/<feed slug>/, and each feed gets a translated Atom feed per
     --to language, DIR/<feed slug>.LANG.atom (newest 50 items). The state (a SQLite file) keeps
     what was done; a rerun with nothing new fetches conditionally and translates nothing.
+
+    Made for cron: each problem is reported once, when it first occurs (the state remembers
+    it), then counted in one reminder line while it lasts; a run that did nothing new prints
+    nothing, and with --quiet only new problems are printed.
 
     \b
     Examples:
@@ -92,6 +101,7 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     from translate_pipeline.errors import StateLocked
     from translate_pipeline.feeds.state import open_state
 
+    quiet = quiet or is_quiet()
     config = run_config(targets, flags)
     spec = cluster_spec(cluster)
     output = output_destination(output, urls=False, stdout=False).path
@@ -123,12 +133,19 @@ def feed(sources, targets, output: Path, state_path, max_items, fetch_article, w
     except OutputLockedError as exc:
         fail(str(exc))
         return EXIT_LOCKED
-    if not quiet:
+    echo_missing_models(report.missing_models)
+    still = (f"{report.reminders} problem{'s' if report.reminders != 1 else ''} reported by an "
+             "earlier run still stand (-v shows them)") if report.reminders else ""
+    if quiet:
+        pass  # only new problems: nothing at all when nothing is wrong
+    elif report.news:
         click.echo(
             f"feeds {report.feeds} ({report.not_modified} not modified, {report.failed_feeds} "
             f"failed); items done {report.done}, partial {report.partial}, failed {report.failed}, "
             f"skipped {report.skipped}, left for the next run {report.deferred}; "
-            f"outputs in {output}",
+            f"outputs in {output}" + (f"; {still}" if still else ""),
             err=True,
         )
+    elif still:  # nothing new: one line, not every problem again
+        click.echo(still, err=True)
     return EXIT_OK if report.ok else EXIT_FAILED

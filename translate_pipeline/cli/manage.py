@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from translate_pipeline.cli.logs import log_options
 from translate_pipeline.cli.options import (
-    EXIT_CODES_HELP,
     EXIT_FAILED,
     EXIT_OK,
     fail,
@@ -40,8 +40,11 @@ def models() -> None:
     """
 
 
-@models.command("list", epilog=EXIT_CODES_HELP)
+@models.command("list", epilog="Exit codes: 0 listed (also when none is installed); 1 the models "
+                               "folder cannot be read; 2 usage error; 141 the reader of stdout "
+                               "went away.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@log_options
 @reports_errors
 def models_list(fmt: str) -> int:
     """List installed models, then the pairs reachable through a pivot (two installed models
@@ -82,12 +85,15 @@ def models_list(fmt: str) -> int:
     return EXIT_OK
 
 
-@models.command("available", epilog=EXIT_CODES_HELP)
+@models.command("available", epilog="Exit codes: 0 listed; 1 the index could not be fetched "
+                                    "(--refresh: the cached copy is shown) or there is none; "
+                                    "2 usage error; 141 the reader of stdout went away.")
 @click.argument("language", required=False, metavar="[LANG]", callback=language_code)
 @click.option("--refresh", is_flag=True,
               help="Fetch the index now (online) instead of reading the copy cached by the last "
                    "fetch.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@log_options
 @reports_errors
 def models_available(language: str | None, refresh: bool, fmt: str) -> int:
     """List the packages of the Argos index (only those from or into LANG, if given): name,
@@ -134,12 +140,15 @@ def models_available(language: str | None, refresh: bool, fmt: str) -> int:
     return code
 
 
-@models.command("install", epilog=EXIT_CODES_HELP)
+@models.command("install", epilog="Exit codes: 0 installed (or already installed); 1 not installed "
+                                  "(a bad file, no such pair in the index, offline); 2 usage "
+                                  "error.")
 @click.argument("source", metavar="PATH.argosmodel | FROM")
 @click.argument("target", required=False, metavar="[TO]")
 @click.option("--upgrade", is_flag=True,
               help="Reinstall even when that version is installed already (a newer version in "
                    "the index replaces the installed one without it).")
+@log_options
 @reports_errors
 def models_install(source: str, target: str | None, upgrade: bool) -> int:
     """Install a model from a .argosmodel file, or FROM TO from the Argos package index (online).
@@ -196,7 +205,10 @@ def models_install(source: str, target: str | None, upgrade: bool) -> int:
     return EXIT_OK
 
 
-@models.command("update", epilog=EXIT_CODES_HELP)
+@models.command("update", epilog="Exit codes: 0 upgraded or up to date; 1 the index could not be "
+                                 "fetched (the cached copy was used) or an upgrade failed (that "
+                                 "model left as it was); 2 usage error.")
+@log_options
 @reports_errors
 def models_update() -> int:
     """Upgrade every installed model the Argos package index (online) has a newer version of,
@@ -294,12 +306,20 @@ def _size(size: int | None) -> str:
     return f"{max(1, round(size / 1024))} KiB"
 
 
-@models.command("remove", epilog=EXIT_CODES_HELP)
+@models.command("remove", epilog="Exit codes: 0 removed; 1 no such model is installed; "
+                                 "2 usage error.")
 @click.argument("source", metavar="FROM", callback=language_code)
 @click.argument("target", metavar="TO", callback=language_code)
+@log_options
 @reports_errors
 def models_remove(source: str, target: str) -> int:
-    """Remove the installed FROM -> TO model."""
+    """Remove the installed FROM -> TO model.
+
+    \b
+    Examples:
+      translate-pipeline models remove de en
+      translate-pipeline models list && translate-pipeline models remove en uk
+    """
     from translate_pipeline.translation.packages import remove
 
     pkg = remove(source, target)
@@ -321,11 +341,20 @@ def cache() -> None:
     """
 
 
-@cache.command("stats", epilog=EXIT_CODES_HELP)
+@cache.command("stats", epilog="Exit codes: 0 shown; 1 the cache cannot be read; 2 usage error; "
+                               "141 the reader of stdout went away.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@log_options
 @reports_errors
 def cache_stats(fmt: str) -> int:
-    """Show where the cache is, how many sentences it holds, per model."""
+    """Show where the cache is, how many sentences it holds, per model.
+
+    \b
+    Examples:
+      translate-pipeline cache stats
+      translate-pipeline cache stats --format json | jq .entries
+      TRANSLATE_PIPELINE_CACHE=/srv/tp/cache.sqlite3 translate-pipeline cache stats
+    """
     from translate_pipeline.translation.cache import TranslationMemory
 
     stats = TranslationMemory().stats()
@@ -339,10 +368,18 @@ def cache_stats(fmt: str) -> int:
     return EXIT_OK
 
 
-@cache.command("clear", epilog=EXIT_CODES_HELP)
+@cache.command("clear", epilog="Exit codes: 0 cleared; 1 the cache cannot be written; "
+                               "2 usage error.")
+@log_options
 @reports_errors
 def cache_clear() -> int:
-    """Delete every cached translation."""
+    """Delete every cached translation (the next runs translate everything again).
+
+    \b
+    Examples:
+      translate-pipeline cache clear
+      TRANSLATE_PIPELINE_CACHE=/srv/tp/cache.sqlite3 translate-pipeline cache clear
+    """
     from translate_pipeline.translation.cache import TranslationMemory
 
     memory = TranslationMemory()  # a corrupt file is moved aside and a fresh one started

@@ -20,20 +20,20 @@ from translate_pipeline.cli.configfile import EnvironmentOption
 from translate_pipeline.errors import PipelineError, one_line, with_advice
 
 __all__ = [
-    "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "ALGORITHMS", "EXIT_CODES_HELP",
-    "fail", "reports_errors", "language_code", "targets_option", "cluster_option",
+    "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "EXIT_PIPE_CLOSED", "forget_stdout",
+    "ALGORITHMS",
+    "fail", "reports_errors", "missing_models_lines", "echo_missing_models", "language_code",
+    "targets_option", "cluster_option",
     "summary_options", "translation_options", "SummaryFlags", "cluster_spec", "output_destination", "run_config",
     "make_pipeline",
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the output folder (run, feed) or the state (feed)
+#: The reader of stdout went away (``| head``): the shell's code for a process ended by SIGPIPE.
+EXIT_PIPE_CLOSED = 141
 ALGORITHMS = ("news", "lexrank", "lsa", "textrank", "luhn", "sumbasic", "kl", "lead")
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 everything done; 1 some inputs failed (the others are done and written); "
-    "2 usage error."
-)
 
 
 def fail(message: str) -> None:
@@ -41,19 +41,62 @@ def fail(message: str) -> None:
     click.echo(f"error: {one_line(message)}", err=True)
 
 
+def missing_models_lines(missing) -> list[str]:
+    """The ``missing models:`` block, printed once after a run's tally: the commands whose
+    models would add the missing languages, most needed first. ``missing``:
+    ``((from, to), articles)`` pairs, as :func:`translate_pipeline.batch.most_needed` sorts them.
+    Each article's own error line stays short (``not translated to uk: no model en->uk``)."""
+    if not missing:
+        return []
+    width = max(len(f"{a} {b}") for (a, b), _ in missing)
+    lines = ["missing models: install them, then run the same command again to add the "
+             "missing languages"]
+    for (a, b), n in missing:
+        lines.append(f"  translate-pipeline models install {f'{a} {b}':<{width}}"
+                     f"   # {n} article{'s' if n != 1 else ''}")
+    lines.append("  (offline: translate-pipeline models install FILE.argosmodel)")
+    return lines
+
+
+def echo_missing_models(missing) -> None:
+    """:func:`missing_models_lines` on stderr."""
+    for line in missing_models_lines(missing):
+        click.echo(line, err=True)
+
+
 def reports_errors(command: Callable[..., int | None]) -> Callable[..., None]:
-    """Turn library errors into one stderr line and exit 1; the command's return is the exit code."""
+    """Turn library errors into one stderr line and exit 1, and a reader of stdout that went
+    away (``| head``) into exit 141 with nothing more printed; the command's return is the
+    exit code."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        from translate_pipeline.cli.logs import setup_logging
+
+        setup_logging()
         try:
             code = command(*args, **kwargs)
+            sys.stdout.flush()  # here, so that a reader gone away is seen here
         except PipelineError as exc:
             fail(with_advice(exc))
             code = EXIT_FAILED
+        except BrokenPipeError:  # | head: the reader has all it wants
+            forget_stdout()
+            code = EXIT_PIPE_CLOSED
         sys.exit(code or EXIT_OK)
 
     return wrapper
+
+
+def forget_stdout() -> None:
+    """After the reader of stdout went away: nothing more goes there, not even Python's flush
+    at exit (which would print a BrokenPipeError)."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (tests), or closed
+        pass
 
 
 def language_code(ctx, param, value):
@@ -99,7 +142,8 @@ cluster_option = click.option(
     "--cluster", metavar="ADDRESS|local[:N]", default=None,
     help="Run on a Dask cluster: a scheduler address (tcp://scheduler:8786), or local[:N] for N "
          "worker processes on this machine (default: one per core). Needs "
-         "pip install 'translate-pipeline[dask]'; outputs must be on storage every worker sees.",
+         "pip install -e '.[dask]' in the checkout; outputs must be on storage every worker "
+         "sees.",
 )
 
 

@@ -7,15 +7,18 @@ from pathlib import Path
 
 import click
 
+from translate_pipeline.cli.logs import is_quiet, log_options, quiet_option
 from translate_pipeline.cli.options import (
-    EXIT_CODES_HELP,
     EXIT_FAILED,
     EXIT_LOCKED,
     EXIT_OK,
+    EXIT_PIPE_CLOSED,
     SummaryFlags,
     cluster_option,
     cluster_spec,
+    echo_missing_models,
     fail,
+    forget_stdout,
     make_pipeline,
     output_destination,
     reports_errors,
@@ -28,9 +31,10 @@ from translate_pipeline.errors import PipelineError, one_line
 __all__ = ["run", "digest"]
 
 RUN_EXIT_CODES_HELP = (
-    "Exit codes: 0 everything done (or already complete); 1 some inputs failed (the others are "
-    "done and written; errors in DIR/errors.jsonl; a rerun redoes only those); 2 usage error; "
-    "75 another run is writing to DIR (nothing done; try later)."
+    "Exit codes: 0 everything done (or already complete); 1 some inputs failed or were written "
+    "without some languages (the others are done and written; errors in DIR/errors.jsonl; a "
+    "rerun redoes only those); 2 usage error; 75 another run is writing to DIR (nothing done; "
+    "try later); 141 with -o -: the reader of stdout went away (| head)."
 )
 
 
@@ -42,7 +46,7 @@ RUN_EXIT_CODES_HELP = (
               help="Output folder (created if missing), or an fsspec URL (s3://bucket/news; needs "
                    "pip install fsspec and the protocol's package, e.g. s3fs); - streams JSON "
                    "Lines to stdout instead.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@quiet_option("No progress bar.")
 @click.option("--force", is_flag=True,
               help="Redo every article, even those whose outputs are complete for the same input "
                    "and settings (by default a rerun skips them).")
@@ -56,6 +60,7 @@ RUN_EXIT_CODES_HELP = (
                    "by side).")
 @cluster_option
 @summary_options
+@log_options(quiet=False)
 @reports_errors
 def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: SummaryFlags,
         formats=(), html=False) -> int:
@@ -84,6 +89,7 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
     from translate_pipeline.errors import OutputLockedError
     from translate_pipeline.inputs.discovery import discover
 
+    quiet = quiet or is_quiet()
     config = run_config(targets, flags, window=True, formats=formats)
     to_stdout = output == "-"
     _check_outputs(to_stdout, formats, html, cluster)
@@ -110,30 +116,30 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
     # The bar's length: a first walk that only counts (not at all when there is no bar).
     total = sum(map(expected_articles, walk(lambda _: None) if spec is None else found)) \
         if show_bar else 0
-    with click.progressbar(length=total, label="articles", file=sys.stderr,
-                           hidden=not show_bar) as bar:
+    from translate_pipeline.cli.progress import Progress
+
+    with Progress(total, sys.stderr, shown=show_bar) as bar:
 
         def show(problem):
-            if show_bar:
-                click.echo("", err=True)
-            fail(problem)
+            bar.echo(f"error: {one_line(problem)}")
 
         def on_outcome(outcome, problems):
             for problem in problems:
                 show(problem)
-            bar.update(1)
+            bar.advance(1)
 
         try:
             if spec is None:
                 report = run_batch(found, destination, pipeline, on_outcome, force=force,
-                                   formats=formats)
+                                   formats=formats, on_progress=bar.window if show_bar else None)
             else:  # the same pipeline and writes, on the workers
                 from translate_pipeline.cluster.client import Job, run_on_cluster
 
                 job = Job(config)
                 report = run_on_cluster(spec, found, destination, job, force=force,
-                                        on_problem=show, on_progress=bar.update)
+                                        on_problem=show, on_progress=bar.advance)
         except OutputLockedError as exc:
+            bar.close()
             fail(str(exc))
             return EXIT_LOCKED
     if report.stopped:
@@ -146,22 +152,8 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
             fail(str(exc))
             digest_ok = False
     click.echo(f"{report.tally()}; {destination.describe()}", err=True)
-    _missing_models_hint(report)
+    echo_missing_models(report.missing_models)
     return EXIT_OK if report.ok and digest_ok else EXIT_FAILED
-
-
-def _missing_models_hint(report) -> None:
-    """After the tally: the models whose installation would add the missing languages, once,
-    most needed first (each article's error line says it too, but a long run buries them)."""
-    if not report.missing_models:
-        return
-    needs = ", ".join(f"{a}->{b} ({n} article{'s' if n != 1 else ''})"
-                      for (a, b), n in report.missing_models)
-    click.echo(f"missing models: {needs}; install them, then run the same command again to add "
-               "the missing languages (offline: translate-pipeline models install "
-               "FILE.argosmodel):", err=True)
-    for (a, b), _ in report.missing_models:
-        click.echo(f"  translate-pipeline models install {a} {b}", err=True)
 
 
 def _check_outputs(to_stdout: bool, formats, html: bool, cluster) -> None:
@@ -177,9 +169,8 @@ def _check_outputs(to_stdout: bool, formats, html: bool, cluster) -> None:
 
 
 def _run_to_stdout(found, destination, config) -> int:
-    """run --output -: JSON Lines on stdout, error lines and the tally on stderr, no files."""
-    import os
-
+    """run --output -: JSON Lines on stdout, error lines and the tally on stderr, no files;
+    exit 141 when the reader of stdout goes away (``| head``), as ``translate``."""
     from translate_pipeline.batch import run_batch
     from translate_pipeline.errors import PipeClosed
 
@@ -189,28 +180,24 @@ def _run_to_stdout(found, destination, config) -> int:
         for problem in problems:
             fail(problem)
 
-    def forget_stdout():  # nothing more can go there: not even the flush at exit
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):  # no real stdout (tests, or closed)
-            pass
-
     try:
         report = run_batch(found, destination, pipeline, on_outcome)
     except PipeClosed:  # | head: the reader has all it wants
         forget_stdout()
-        return EXIT_FAILED
+        return EXIT_PIPE_CLOSED
     if report.stopped:
         forget_stdout()
         fail(report.stopped)
     click.echo(f"{report.tally()}; {destination.describe()}", err=True)
-    _missing_models_hint(report)
+    echo_missing_models(report.missing_models)
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog="Exit codes: 0 written; 1 DIR/index.html cannot be written; 2 usage error "
+                      "(DIR is no folder).")
 @click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--title", default="News digest", show_default=True, help="The page's heading.")
+@log_options
 @reports_errors
 def digest(folder: Path, title: str) -> int:
     """Write DIR/index.html: every article in an output folder of run or feed, with its language,

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
+import logging
 import sys
+from collections import Counter
 
 import click
 
 from translate_pipeline.cli.articles import articles
 from translate_pipeline.errors import with_advice
+from translate_pipeline.cli.logs import log_options
 from translate_pipeline.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_PIPE_CLOSED,
     SummaryFlags,
+    echo_missing_models,
     fail,
+    forget_stdout,
     make_pipeline,
     reports_errors,
     run_config,
@@ -25,8 +30,8 @@ from translate_pipeline.cli.options import (
 
 __all__ = ["translate", "EXIT_PIPE_CLOSED"]
 
-#: The reader of stdout went away (``| head``): the shell's code for a process ended by SIGPIPE.
-EXIT_PIPE_CLOSED = 141
+log = logging.getLogger("translate_pipeline.cli")
+
 
 EXIT_HELP = (
     "Exit codes: 0 every input translated into every language; 1 some input failed or a "
@@ -44,6 +49,7 @@ EXIT_HELP = (
                    "there are several); json: one indented object per input and language; "
                    "jsonl: one object per line.")
 @translation_options
+@log_options
 @reports_errors
 def translate(inputs: tuple[str, ...], targets: tuple[str, ...], fmt: str,
               flags: SummaryFlags) -> int:
@@ -59,28 +65,33 @@ def translate(inputs: tuple[str, ...], targets: tuple[str, ...], fmt: str,
       translate-pipeline translate notes/ https://example.org/news/1 --to en --format jsonl
       translate-pipeline translate dump.jsonl --to de --format json | jq -r .title
     """
-    from translate_pipeline.records import Failure
+    from translate_pipeline.batch import most_needed
+    from translate_pipeline.records import Failure, outcome_line
 
     pipeline = make_pipeline(run_config(targets, flags, window=True))
     outcomes = pipeline.process(articles(inputs))
     first = list(itertools.islice(outcomes, 2))
     headed = len(targets) > 1 or len(first) > 1
     failed = False
+    missing: Counter[tuple[str, str]] = Counter()
     try:
         for outcome in itertools.chain(first, outcomes):
+            log.info("%s", outcome_line(outcome))
             if isinstance(outcome, Failure):
                 fail(with_advice(outcome.error))
                 failed = True
                 continue
             for lang, version in outcome.languages[1:]:
                 _print(outcome, lang, version, fmt, headed)
-            for error in outcome.errors:
-                fail(f"{outcome.article.source}: {error}")
+            if outcome.errors:
+                fail(f"{outcome.article.source}: {outcome.problem()}")
                 failed = True
+            missing.update(outcome.missing_models)
             sys.stdout.flush()
     except BrokenPipeError:
-        _quiet_stdout()
+        forget_stdout()
         return EXIT_PIPE_CLOSED
+    echo_missing_models(most_needed(missing))
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -97,11 +108,3 @@ def _print(outcome, lang: str, version, fmt: str, headed: bool) -> None:
     record = {"source": outcome.article.source, "id": outcome.article.id, "language": source,
               "target": lang, "title": version.title, "paragraphs": list(version.paragraphs)}
     click.echo(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None))
-
-
-def _quiet_stdout() -> None:
-    """After the reader went away: nothing more reaches stdout, not even Python's last flush."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # no real stdout (tests)
-        pass

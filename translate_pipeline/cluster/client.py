@@ -1,6 +1,6 @@
 """Scale out: ``run`` and ``feed`` on a Dask cluster (``--cluster ADDRESS`` or ``local[:N]``).
 
-Dask is an optional extra (``pip install 'translate-pipeline[dask]'``); this module imports it only
+Dask is an optional extra (``pip install -e '.[dask]'`` from the checkout); this module imports it only
 inside the functions that need it, and the CLI imports this module only when ``--cluster`` is given.
 
 ``run``: the client discovers the input paths (nothing is read), groups them into *partitions* by
@@ -138,8 +138,8 @@ def require_dask() -> None:
         import distributed  # noqa: F401
     except ImportError as exc:
         raise DaskMissing(
-            "--cluster", f"needs Dask ({exc}); install it with "
-            "pip install 'translate-pipeline[dask]'"
+            "--cluster", f"needs Dask ({exc}); install it with pip install -e '.[dask]' in "
+            "the translate-pipeline checkout (or pip install 'dask[distributed]' fsspec)"
         ) from None
 
 

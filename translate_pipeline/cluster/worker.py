@@ -209,7 +209,8 @@ def run_feed_items(job: Job, folder: str, articles: list[Article]) -> list[Outco
             outcome = ArticleResult(
                 article=outcome.article, detection=outcome.detection,
                 languages=tuple((lang, replace(v, paragraphs=())) for lang, v in outcome.languages),
-                errors=outcome.errors,
+                errors=outcome.errors, advice=outcome.advice,
+                missing_models=outcome.missing_models, seconds=outcome.seconds,
             )
         results.append(outcome)
     return results

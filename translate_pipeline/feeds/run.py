@@ -12,16 +12,24 @@ For each feed (a URL, a local file, or those an OPML file lists):
    Markdown with :func:`write_outputs` under ``DIR/<feed slug>/``, and record the outcome and the
    translated title and summary per language in the state, one transaction per item;
 5. save the feed's HTTP validators and regenerate ``DIR/<feed slug>.<lang>.atom``.
+
+Made for cron, which mails whatever a run prints: each error or warning line is reported once,
+when it first occurs. The state remembers the lines of the latest run of the same sources and
+targets; a later run that meets the same problem again counts it (``FeedReport.reminders``) and
+logs it at INFO level instead of reporting it, and a problem that went away and comes back is
+new again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,12 +53,14 @@ from translate_pipeline.inputs.fetch import (
 from translate_pipeline.inputs.names import feed_slug, item_slug
 from translate_pipeline.nlp.sentences import join_sentences
 from translate_pipeline.outputs.local import write_outputs
-from translate_pipeline.records import Article, ArticleResult
+from translate_pipeline.records import Article, ArticleResult, outcome_line
 
 if TYPE_CHECKING:  # the pipeline (and sumy) load only when there is something to process
     from translate_pipeline.pipeline import Pipeline, Settings
 
 __all__ = ["FeedOptions", "FeedReport", "run_feeds"]
+
+log = logging.getLogger(__name__)
 
 Emit = Callable[[str, str], None]  # (level: "error" | "warning", message)
 # (folder, article) per item -> its outcome, files already written (see run_feeds)
@@ -75,7 +85,11 @@ class FeedOptions:
 class FeedReport:
     """``feeds`` seen, of which ``not_modified`` and ``failed_feeds``; items ``done`` (complete),
     ``partial`` (written, a target missing), ``failed`` (nothing written), ``skipped`` (nothing
-    to translate: no title, no text) and ``deferred`` (left for the next run by ``max_items``)."""
+    to translate: no title, no text) and ``deferred`` (left for the next run by ``max_items``).
+    Of the items, ``repeated`` had the same outcome as in the previous run (an item still
+    missing a language). ``new_problems``: error and warning lines reported this run;
+    ``reminders``: lines not reported again because an earlier run did; ``missing``: per model
+    to install, the items of this run's new error lines it would complete."""
 
     feeds: int = 0
     not_modified: int = 0
@@ -85,10 +99,25 @@ class FeedReport:
     failed: int = 0
     skipped: int = 0
     deferred: int = 0
+    repeated: int = 0
+    new_problems: int = 0
+    reminders: int = 0
+    missing: Counter = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
         return not (self.failed_feeds or self.partial or self.failed)
+
+    @property
+    def news(self) -> bool:
+        """Whether this run did or met anything that the previous one had not."""
+        items = self.done + self.partial + self.failed + self.skipped
+        return bool(self.new_problems or items > self.repeated)
+
+    @property
+    def missing_models(self) -> tuple[tuple[tuple[str, str], int], ...]:
+        """``((from, to), items)``, the most needed first (then by pair)."""
+        return tuple(sorted(self.missing.items(), key=lambda item: (-item[1], item[0])))
 
 
 @dataclass
@@ -251,6 +280,8 @@ def run_feeds(sources: Sequence[str], state: FeedState,
     """
     report = FeedReport()
     targets = tuple(dict.fromkeys(options.settings.targets))
+    scope = " ".join(sorted(set(sources))) + " -> " + " ".join(sorted(set(targets)))
+    emit, reported = _once(emit, state.problems(scope), report)
     feeds: list[_Feed] = []
     work: list[tuple[_Feed, FeedItem, ItemRow | None, str, Article]] = []
     for identity, label, prefetched in _expand(sources, state, options, emit, report):
@@ -304,7 +335,27 @@ def run_feeds(sources: Sequence[str], state: FeedState,
                         last_modified=feed.last_modified, body_sha256=feed.body_sha256,
                         targets=_targets_key(options), pending=feed.todo)
         _ensure_atom(feed, state, options, targets, report, emit, force=feed.changed)
+    state.save_problems(scope, reported)
     return report
+
+
+def _once(emit: Emit, known: dict[str, str], report: FeedReport):
+    """``emit`` for lines an earlier run has not reported (it returns whether it reported the
+    line), and the lines of this run (message -> when first reported) for the state."""
+    reported: dict[str, str] = {}
+
+    def once(level: str, message: str) -> bool:
+        since = known.get(message)
+        reported[message] = since or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        if since is not None:
+            report.reminders += 1
+            log.info("%s: %s (reported since %s)", level, message, since)
+            return False
+        report.new_problems += 1
+        emit(level, message)
+        return True
+
+    return once, reported
 
 
 def _targets_key(options: FeedOptions) -> str:
@@ -338,8 +389,10 @@ def _record(feed: _Feed, item: FeedItem, row: ItemRow | None, first_seen: str, o
             write_outputs(options.output / feed.slug, outcome)
         except OutputError as exc:
             outcome = Failure(outcome.article.source, slug, exc)
+    log.info("%s: %s", feed.label, outcome_line(outcome))
     if isinstance(outcome, Failure):
         report.failed += 1
+        report.repeated += row is not None and row.status == "failed"
         feed.todo += 1
         error = outcome.error
         subject_is_item = error.subject in (item.link, outcome.source, slug)
@@ -350,9 +403,11 @@ def _record(feed: _Feed, item: FeedItem, row: ItemRow | None, first_seen: str, o
                           first_seen=first_seen)
         return
     languages = [lang for lang, _ in outcome.languages]
-    for problem in outcome.errors:
-        emit("error", f"{label}: {problem}")
+    if outcome.errors and emit("error", f"{label}: {outcome.problem()}"):
+        report.missing.update(outcome.missing_models)
     complete = set(targets) <= set(languages)
+    report.repeated += (row is not None and row.status == ("done" if complete else "partial")
+                        and row.languages == frozenset(languages))
     if complete:
         report.done += 1
     else:

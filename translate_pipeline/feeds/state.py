@@ -15,7 +15,11 @@ Tables:
   (slug), status (``done``; ``partial``: a target missing; ``failed``: nothing written;
   ``skipped``: nothing to translate), the languages written, attempts, last error.
 - ``entries``: per feed, item and target language the translated title and summary, link,
-  dates and the item's own language (``source``): what the translated Atom feed is regenerated from (newest 50 kept per feed and language).
+  dates and the item's own language (``source``): what the translated Atom feed is regenerated
+  from (newest 50 kept per feed and language).
+- ``problems``: the error and warning lines the latest run of the same sources and targets
+  (its ``scope``) reported, so that the next run reports only new ones (a cron job mails a
+  problem once, when it first occurs, not every run while it lasts).
 """
 
 from __future__ import annotations
@@ -83,6 +87,12 @@ CREATE TABLE IF NOT EXISTS entries (
     source TEXT,
     PRIMARY KEY (feed, key, lang)
 );
+CREATE TABLE IF NOT EXISTS problems (
+    scope TEXT NOT NULL,
+    message TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (scope, message)
+);
 """
 #: Columns added since the first schema, each with its type: added to an older state as it opens.
 _ADDED_COLUMNS = {"entries": {"source": "TEXT"}}
@@ -112,6 +122,7 @@ class ItemRow:
     languages: frozenset[str]
     attempts: int
     first_seen: str
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,12 +260,12 @@ class FeedState:
 
     def items(self, feed: str) -> dict[str, ItemRow]:
         rows = self._db.execute(
-            "SELECT key, slug, status, languages, attempts, first_seen FROM items WHERE feed = ?",
-            (feed,),
+            "SELECT key, slug, status, languages, attempts, first_seen, error FROM items "
+            "WHERE feed = ?", (feed,),
         )
         return {
-            key: ItemRow(key, slug, status, frozenset(langs.split()), attempts, first_seen)
-            for key, slug, status, langs, attempts, first_seen in rows
+            key: ItemRow(key, slug, status, frozenset(langs.split()), attempts, first_seen, error)
+            for key, slug, status, langs, attempts, first_seen, error in rows
         }
 
     def slugs(self, feed: str) -> set[str]:
@@ -280,6 +291,21 @@ class FeedState:
                  entry.updated, entry.source),
             ))
         self._write(statements)
+
+    # problems
+
+    def problems(self, scope: str) -> dict[str, str]:
+        """The lines the latest run of ``scope`` reported: message -> when first reported."""
+        rows = self._db.execute("SELECT message, first_seen FROM problems WHERE scope = ?",
+                                (scope,))
+        return dict(rows.fetchall())
+
+    def save_problems(self, scope: str, problems: dict[str, str]) -> None:
+        """Replace ``scope``'s problems with this run's (message -> first reported): one that
+        went away and comes back later is new again."""
+        self._write([("DELETE FROM problems WHERE scope = ?", (scope,))] + [
+            ("INSERT INTO problems (scope, message, first_seen) VALUES (?, ?, ?)",
+             (scope, message, first_seen)) for message, first_seen in problems.items()])
 
     # entries
 

@@ -3,10 +3,13 @@
 Built from the outputs already in the folder -- the JSON records (``DIR/**/<id>.json``, from
 ``run`` or ``feed``) and ``DIR/articles.jsonl`` -- so it lists everything a resumed or repeated run
 has written, and ``translate-pipeline digest DIR`` can rebuild it at any time without translating
-anything. For each article: its detected language and confidence, then each language's title and
-summary side by side (stacked on a narrow screen), with links to the full texts (the Markdown
-files, else the JSON record; the text itself, folded, when there is no file) and to the source
-when it is a web page.
+anything. Articles are listed newest first (by their date, published or updated time; undated
+ones last, by id), dates written for people (``14 May 2024, 09:30 UTC``). For each article: its
+detected language and confidence, then each language's title and summary side by side (stacked
+on a narrow screen), with links to the full texts (the Markdown files, else the JSON record; the
+text itself, folded, when there is no file) and to the source when it is a web page. A language
+the article lacks is named in a muted line for readers; what an operator can do about it (install
+a model) stays in ``errors.jsonl`` and the run's messages.
 
 The page is one self-contained file: inline CSS, no scripts, no fonts or images, nothing fetched.
 It holds no timestamp, so the same outputs always give the same bytes.
@@ -14,6 +17,8 @@ It holds no timestamp, so the same outputs always give the same bytes.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import html
 import json
 import os
@@ -58,7 +63,7 @@ article.item > h2 { font-size: 1.2rem; margin: 0.25rem 0; overflow-wrap: anywher
 .lang li { margin: 0.2rem 0; overflow-wrap: anywhere; }
 .full { font-size: 0.9rem; margin: 0.25rem 0 0; }
 details p { margin: 0.4rem 0; }
-.errors { color: #b3261e; font-size: 0.9rem; margin: 0.5rem 0 0; overflow-wrap: anywhere; }
+.missing { color: var(--muted); font-size: 0.9rem; margin: 0.5rem 0 0; }
 """
 
 
@@ -167,9 +172,13 @@ def _article(record: dict, json_path: Path | None, out_dir: Path) -> str:
         meta.append(f'<a href="{_e(link)}">{_e(source if source == link else link)}</a>')
     if source and source != link:
         meta.append(_e(source))
-    for value in (metadata.get("date") or metadata.get("published"), metadata.get("author")):
-        if value:
-            meta.append(_e(value))
+    when = _date_of(record)
+    if when is not None:
+        meta.append(f'<time datetime="{_e(when[1])}">{_e(_readable(*when))}</time>')
+    elif metadata.get("date") or metadata.get("published"):  # a date we cannot read: as it is
+        meta.append(_e(metadata.get("date") or metadata.get("published")))
+    if metadata.get("author"):
+        meta.append(_e(metadata["author"]))
     base = json_path.with_suffix("") if json_path is not None else out_dir / record["id"]
     columns = []
     for lang, version in languages.items():
@@ -193,8 +202,7 @@ def _article(record: dict, json_path: Path | None, out_dir: Path) -> str:
             f'<section class="lang" lang="{_e(lang)}" dir="auto">'
             f'<h3><span class="code" title="{_e(what)}">{_e(lang)}</span>'
             f'{_e(version.get("title") or title)}</h3><ul>{items}</ul>{full}</section>')
-    errors = record.get("errors") or []
-    problems = "".join(f'<p class="errors">{_e(e)}</p>' for e in errors)
+    problems = _missing_line(record)
     return (f'<article class="item" id="{_e(_anchor(record["id"]))}">'
             f'<h2 lang="{_e(source_lang)}" dir="auto">{_e(title)}</h2>'
             f'<p class="meta">{" · ".join(meta)}</p>'
@@ -214,7 +222,8 @@ def render_digest(records: list[tuple[dict, Path | None]], out_dir: Path,
     summary = (f"{len(records)} article{'s' if len(records) != 1 else ''}"
                + (f" · source languages: {detected}" if records else "")
                + (f" · languages: {', '.join(sorted(targets))}" if records else ""))
-    body = "\n".join(_article(record, path, out_dir) for record, path in records)
+    ordered = sorted(records, key=_newest_first)
+    body = "\n".join(_article(record, path, out_dir) for record, path in ordered)
     if not records:
         body = '<p class="muted">No articles in this folder yet.</p>'
     return (
@@ -226,6 +235,76 @@ def render_digest(records: list[tuple[dict, Path | None]], out_dir: Path,
         f'<header class="top"><h1>{_e(title)}</h1><p class="muted">{_e(summary)}</p></header>\n'
         f"<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
+
+
+def _missing_line(record: dict) -> str:
+    """For readers: the languages the article is not (yet) available in, muted; the reasons
+    (a model to install) are the operator's, in errors.jsonl."""
+    errors = record.get("errors") or []
+    if not isinstance(errors, list) or not errors:
+        return ""
+    missing = list(dict.fromkeys(
+        m.group(1) for e in errors if (m := _NOT_TRANSLATED.match(str(e)))))
+    text = (f"Not available in: {', '.join(missing)}" if missing
+            else "Some languages are not available")
+    return f'<p class="missing">{_e(text)}</p>'
+
+
+_NOT_TRANSLATED = re.compile(r"^not translated to ([A-Za-z0-9_-]+):")
+
+
+def _date_of(record: dict) -> tuple[datetime.datetime, str, bool] | None:
+    """The article's date as ``(moment in UTC, ISO text, has a time of day)``, from its
+    metadata (``date``, else ``published``, else ``updated``: ISO 8601 or RFC 2822); None when
+    it has none that can be read. A time without zone is taken as UTC."""
+    metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
+    for key in ("date", "published", "updated"):
+        value = metadata.get(key)
+        if isinstance(value, str) and value.strip():
+            moment = _parse_date(value.strip())
+            if moment is not None:
+                return moment
+    return None
+
+
+def _parse_date(text: str) -> tuple[datetime.datetime, str, bool] | None:
+    utc = datetime.timezone.utc
+    try:
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text)
+            return datetime.datetime(day.year, day.month, day.day, tzinfo=utc), text, False
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=utc)
+    try:
+        moment = moment.astimezone(utc)
+    except (OverflowError, ValueError):  # the year 1, a zone past its end
+        return None
+    return moment, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), True
+
+
+def _readable(moment: datetime.datetime, _iso: str, timed: bool) -> str:
+    """``14 May 2024`` or ``14 May 2024, 09:30 UTC`` (English month names, as the page)."""
+    day = f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+    return f"{day}, {moment:%H:%M} UTC" if timed else day
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def _newest_first(entry: tuple[dict, Path | None]):
+    """Dated articles newest first, then the undated ones, each group by id."""
+    record = entry[0]
+    when = _date_of(record)
+    if when is None:
+        return (1, 0.0, record["id"])
+    return (0, -when[0].timestamp(), record["id"])
 
 
 def _by_count(item: tuple[str, int]):

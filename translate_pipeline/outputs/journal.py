@@ -23,7 +23,8 @@ class ErrorLog:
 
     Each line is one ``write()`` on a file opened for appending, so a reader (or a killed run)
     sees whole lines only. Fields: ``source``, ``id``, ``error`` (the exception class, or
-    ``NotTranslated`` for a missing target language), ``reason``, ``message`` (the stderr line).
+    ``NotTranslated`` for a missing target language), ``reason``, ``message`` (the stderr line, and what to do about it: the commands that
+    install a missing model).
     A failure to write it (full disk) is logged, never fatal.
     """
 
@@ -63,8 +64,9 @@ class ErrorLog:
         self.add(failure.source, failure.id, type(exc).__name__, exc.reason, with_advice(exc))
 
     def add_missing(self, result: ArticleResult) -> None:
-        for problem in result.errors:
-            message = f"{result.article.source}: {problem}"
+        advice = result.advice or ("",) * len(result.errors)
+        for problem, hint in zip(result.errors, advice):
+            message = f"{result.article.source}: {problem}" + (f"; {hint}" if hint else "")
             self.add(result.article.source, result.article.id, "NotTranslated", problem, message)
 
 

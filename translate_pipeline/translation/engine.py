@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -242,7 +242,11 @@ class _PackageRunner:
             value = value[1:]
         return value
 
-    def translate(self, sentences: Sequence[str]) -> list[str]:
+    def translate(self, sentences: Sequence[str],
+                  progress: Callable[[int], None] | None = None) -> list[str]:
+        """``progress(n)``, when given: ``n`` more of ``sentences`` translated. The call is the
+        same either way (one ``translate_batch``, batched as CTranslate2 sees fit); with
+        ``progress`` it runs asynchronously and the results are collected as they come."""
         if not sentences:
             return []
         translator = _load_translator(self.pkg, self.options)
@@ -261,14 +265,29 @@ class _PackageRunner:
                 target_prefix=prefix,
                 max_batch_size=self.options.batch_size,
                 batch_type="examples",
+                asynchronous=progress is not None,
                 beam_size=self.options.beam_size,
                 num_hypotheses=1,
                 length_penalty=0.2,
                 replace_unknowns=True,
             )
+            if progress is not None:
+                results = list(_as_they_come(results, len(sentences), progress))
         except (RuntimeError, ValueError) as exc:
             raise PackageError(self.pkg.name, f"translation failed: {exc}") from exc
         return plan.join([self.decode(r.hypotheses[0]) for r in results], self.pkg.to_code)
+
+
+def _as_they_come(pending, sentences: int, progress: Callable[[int], None]):
+    """The results of an asynchronous ``translate_batch``, in order, reporting to ``progress``
+    how many of the ``sentences`` they amount to (a long sentence may be several segments)."""
+    told = 0
+    for index, result in enumerate(pending, 1):
+        yield result.result()
+        done = sentences * index // len(pending)
+        if done > told:
+            progress(done - told)
+            told = done
 
 
 class Engine:
@@ -351,8 +370,10 @@ class Engine:
             return False
         return True
 
-    def translate(self, jobs: Mapping[Pair, Sequence[str]]) -> dict[Pair, list[str]]:
-        """Translate every job's sentences; raises MissingPairError for an unroutable pair."""
+    def translate(self, jobs: Mapping[Pair, Sequence[str]],
+                  progress: Callable[[int], None] | None = None) -> dict[Pair, list[str]]:
+        """Translate every job's sentences; raises MissingPairError for an unroutable pair.
+        ``progress(n)``: ``n`` more sentences went through a model (a progress bar's)."""
         routes = {pair: self.route(*pair) for pair in jobs}
         # current[pair][i] is where sentence i of that job stands after the legs done so far.
         current = {pair: list(sentences) for pair, sentences in jobs.items()}
@@ -365,7 +386,8 @@ class Engine:
                     bucket = wanted.setdefault(pkg.name, (pkg, {}))[1]
                     bucket.update(dict.fromkeys(current[pair]))
             done = {
-                name: self._translate_unique(pkg, list(bucket)) for name, (pkg, bucket) in wanted.items()
+                name: self._translate_unique(pkg, list(bucket), progress)
+                for name, (pkg, bucket) in wanted.items()
             }
             for pair, route in routes.items():
                 if leg < len(route):
@@ -373,7 +395,8 @@ class Engine:
                     current[pair] = [table[s] for s in current[pair]]
         return current
 
-    def _translate_unique(self, pkg: InstalledPackage, sentences: list[str]) -> dict[str, str]:
+    def _translate_unique(self, pkg: InstalledPackage, sentences: list[str],
+                          progress: Callable[[int], None] | None = None) -> dict[str, str]:
         key = package_key(pkg)
         result: dict[str, str] = {s: "" for s in sentences if not s.strip()}
         todo = [s for s in sentences if s.strip()]
@@ -384,7 +407,7 @@ class Engine:
             runner = self._runners.get(pkg.name)
             if runner is None:
                 runner = self._runners[pkg.name] = _PackageRunner(pkg, self.options)
-            fresh = dict(zip(todo, runner.translate(todo)))
+            fresh = dict(zip(todo, runner.translate(todo, progress)))
             self.translated_count += len(todo)
             if self.memory is not None:
                 self.memory.store(key, fresh)

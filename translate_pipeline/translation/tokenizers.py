@@ -45,6 +45,7 @@ def bpe_tokenizer(name: str, model_file: Path, from_code: str, to_code: str):
     except ImportError:
         raise PackageError(
             name, "uses a BPE tokenizer (bpe.model), which needs argostranslate: "
-            "pip install 'translate-pipeline[argos]'"
+            "pip install -e '.[argos]' in the translate-pipeline checkout (or pip install "
+            "argostranslate)"
         ) from None
     return BPETokenizer(model_file, from_code, to_code)
