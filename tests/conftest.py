@@ -89,3 +89,16 @@ def no_network(monkeypatch):
     yield attempts
     if attempts:
         pytest.fail(f"network access attempted: {', '.join(attempts)}")
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A loopback feed server (tests/feed_server.py), with no proxy between it and the tests."""
+    from feed_server import FeedServer
+
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+                 "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    srv = FeedServer()
+    yield srv
+    srv.close()

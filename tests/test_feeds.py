@@ -18,7 +18,6 @@ from xml.sax.saxutils import escape
 import feedparser
 import pytest
 from click.testing import CliRunner
-from feed_server import FeedServer
 
 from translate_pipeline.cli import cli
 from translate_pipeline.feeds.state import FeedState
@@ -112,15 +111,6 @@ def atom(items) -> str:
 def numbered(texts, start=0):
     return [(start + i, t, ps) for i, (t, ps) in enumerate(texts)]
 
-
-@pytest.fixture
-def server(monkeypatch):
-    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
-                 "ALL_PROXY", "no_proxy", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    srv = FeedServer()
-    yield srv
-    srv.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import time
 
 import feedparser
 import pytest
-from feed_server import FeedServer
 
 from translate_pipeline.errors import InputError
 from translate_pipeline.feeds.atom import render_atom, write_atom
@@ -23,14 +22,6 @@ from translate_pipeline.inputs.fetch import (
 from translate_pipeline.inputs.htmltext import html_paragraphs, text_paragraphs
 from translate_pipeline.inputs.names import feed_slug, item_slug
 
-
-@pytest.fixture
-def server(monkeypatch):
-    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    srv = FeedServer()
-    yield srv
-    srv.close()
 
 
 def test_html_to_paragraphs():

@@ -304,15 +304,3 @@ def test_a_state_from_before_keeps_working(tmp_path):
     assert result.exit_code == 0, result.output
     with sqlite3.connect(state) as db:
         assert db.execute("SELECT source FROM entries").fetchall() == [("en",)]
-
-
-@pytest.fixture
-def server(monkeypatch):
-    from feed_server import FeedServer
-
-    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
-                 "ALL_PROXY", "no_proxy", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    srv = FeedServer()
-    yield srv
-    srv.close()

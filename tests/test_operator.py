@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from feed_server import FeedServer
 from support.cli import invoke
 from test_feeds import GERMAN, numbered, rss2
 
@@ -46,15 +45,6 @@ def test_digest_lists_newest_first_undated_last_with_readable_dates(tmp_path):
 
 # --- feed under cron ----------------------------------------------------------------------------
 
-
-@pytest.fixture
-def server(monkeypatch):
-    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
-                 "ALL_PROXY", "no_proxy", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    srv = FeedServer()
-    yield srv
-    srv.close()
 
 
 def test_cron_reports_a_missing_model_once(server, tmp_path, install_argos):
