@@ -32,6 +32,7 @@ from translate_pipeline.outputs.journal import ErrorLog, NoErrorLog
 from translate_pipeline.outputs.resume import Fingerprinter
 from translate_pipeline.pipeline import Pipeline
 from translate_pipeline.workers import CHUNK, Pool, item_id, write_failed
+from translate_pipeline.workers import available as workers_available
 from translate_pipeline.records import (
     Article,
     ArticleResult,
@@ -203,7 +204,7 @@ def process_batch(
     stopped = None
     missing: Counter[tuple[str, str]] = Counter()
     feeder = None
-    if jobs > 1 and destination.workers and read is read_items:
+    if jobs > 1 and destination.workers and read is read_items and workers_available():
         feeder = _Feeder(found, pipeline, destination, formats, force, jobs, skip, known)
         outcomes = pipeline.windows(feeder.items(), on_progress)
     else:

@@ -39,7 +39,7 @@ from translate_pipeline.outputs.local import FULL_DISK_ERRNOS
 from translate_pipeline.outputs.resume import Fingerprinter
 from translate_pipeline.records import Article, ArticleResult, Failure, Skipped, output_languages
 
-__all__ = ["Unit", "Pool", "CHUNK", "TEST_KILL_ENV", "write_failed", "item_id"]
+__all__ = ["Unit", "Pool", "CHUNK", "TEST_KILL_ENV", "available", "write_failed", "item_id"]
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,14 @@ def _test_kill(marker: str, article_id: str) -> None:
 
 
 # --- in the run's process ----------------------------------------------------------------------
+
+
+def available() -> bool:
+    """Whether worker processes can be made here (``fork``: Linux and other Unixes, not
+    Windows); where they cannot, ``--jobs`` runs in one process."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 class Pool:
