@@ -254,8 +254,9 @@ def test_a_worker_that_dies_is_one_error_and_loses_nothing(tmp_path, monkeypatch
     died = invoke(*args, out)
     assert died.exit_code == 1
     (line,) = error_lines(died)
-    assert line.startswith("error: stopped early: a worker process preparing articles died "
-                           "(killed by signal 9: SIGKILL), at ")
+    assert line.startswith("error: stopped early: a worker process preparing articles died")
+    how = line.split("died", 1)[1].split(", at ", 1)[0]  # when its exit status could be read
+    assert how in ("", " (killed by signal 9: SIGKILL)"), line
     assert line.endswith("outputs already written are intact; run the same command again to "
                          "finish the rest")
     killed_at = marker.read_text(encoding="utf-8")

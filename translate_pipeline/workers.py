@@ -205,7 +205,8 @@ class Pool:
         return future
 
     def died(self, units: list) -> str:
-        """The line a batch stops with when a worker died."""
+        """The line a batch stops with when a worker died (how, when its exit status can still
+        be read: something else in the process may have reaped it)."""
         how = ""
         for process in self._processes:
             process.join(1)
