@@ -219,7 +219,8 @@ def _flag_options(command: Callable, *, summary: bool) -> Callable:
 
 
 jobs_option = click.option(
-    "--jobs", "-j", type=click.IntRange(1, 256), default=None, metavar="N",
+    "--jobs", "-j", cls=EnvironmentOption, environment="TRANSLATE_PIPELINE_JOBS",
+    type=click.IntRange(1, 256), default=None, metavar="N",
     help="Processes that read, detect, split, summarize and write articles while this one "
          "translates; 1: all in this process [env TRANSLATE_PIPELINE_JOBS; default: the usable "
          "cores]. Outputs are the same for any N.",
