@@ -284,3 +284,12 @@ def test_jobs_is_checked_and_documented(tmp_path, monkeypatch):
     bad = invoke("run", tmp_path / "a.txt", "--to", "de", "-o", tmp_path / "out")
     assert bad.exit_code == 2 and "TRANSLATE_PIPELINE_JOBS" in bad.stderr
     assert "--jobs" in invoke("run", "--help").stdout
+    monkeypatch.delenv("TRANSLATE_PIPELINE_JOBS")
+    config = tmp_path / "config.toml"
+    config.write_text("[run]\njobs = 0\n", encoding="utf-8")  # a key of the file, checked
+    bad = invoke("--config", config, "run", tmp_path / "a.txt", "--to", "de", "-o", tmp_path / "o")
+    assert bad.exit_code == 2 and "jobs" in bad.stderr
+    config.write_text("[run]\njobs = 1\n", encoding="utf-8")
+    good = invoke("--config", config, "run", tmp_path / "a.txt", "--from", "de", "--to", "de",
+                  "-o", tmp_path / "o")
+    assert good.exit_code == 0, good.output
