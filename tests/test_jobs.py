@@ -169,7 +169,7 @@ def test_cached_articles_survive_a_model_that_fails(tmp_path, install_dictionary
         assert result.exit_code == 1
         (line,) = error_lines(result)
         assert line.startswith(f"error: {corpus / 'new.txt'}: not translated to en: ")
-        assert tally(result) == "done 3, skipped 0, failed 1 (1 written without some languages)"
+        assert tally(result) == "done 3, skipped 0, failed 0, incomplete 1 (written without some languages)"
         assert snapshot(out)["n1.en.md"] == snapshot(tmp_path / "out")["n1.en.md"]
 
 
