@@ -9,14 +9,16 @@ into 100 sub-folders, and runs, for each N, in its own process:
 
     translate-pipeline run CORPUS --from de --to en -o OUT -q --no-cache
 
-It prints articles, seconds, articles/s and the process's peak RSS (``os.wait4``) for each N,
-and the ratio of the largest N's peak RSS to the smallest's (flat: close to 1). The exit status
-is 0 whatever the figures (it is a report).
+It prints articles, seconds, articles/s and the peak RSS (``os.wait4``: the largest of the
+run's process and its ``--jobs`` workers) for each N, and the ratio of the largest N's peak RSS
+to the smallest's (flat: close to 1). ``--jobs N`` is passed to the run (default: not given, so
+the run's default, the usable cores). The exit status is 0 whatever the figures (it is a report).
 
 Usage::
 
     python benchmarks/memory_flat.py                          # 1,000, 10,000 and 100,000 articles
     python benchmarks/memory_flat.py --articles 1000 --articles 20000
+    python benchmarks/memory_flat.py --jobs 2
 
 100,000 articles take about 4 minutes on 2 cores and 700 MB of disk (corpus and outputs are
 deleted after each run; the work folder is ``benchmarks/work/memory``, ignored by git).
@@ -76,11 +78,14 @@ def ensure_package(work: Path, env: dict[str, str]) -> None:
     stamp.write_text(package.name, encoding="utf-8")
 
 
-def measure(corpus: Path, out: Path, env: dict[str, str]) -> tuple[float, float, str]:
+def measure(corpus: Path, out: Path, env: dict[str, str], jobs: int | None = None
+            ) -> tuple[float, float, str]:
     """(seconds, peak RSS in MB, the tally line) of one run in its own process."""
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "translate_pipeline", "run", str(corpus), "--from", "de",
                "--to", "en", "-o", str(out), "-q", "--no-cache"]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
@@ -98,18 +103,20 @@ def main() -> None:
     parser.add_argument("--articles", type=int, action="append",
                         help="corpus sizes (repeatable; default 1000, 10000, 100000)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--jobs", type=int, help="run --jobs N (default: the run's default)")
     args = parser.parse_args()
     sizes = sorted(args.articles or [1000, 10000, 100000])
     env = env_for(args.work)
     ensure_package(args.work, env)
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+          f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}, "
+          f"--jobs {args.jobs or 'default'}")
     print(f"{'articles':>9} {'seconds':>9} {'articles/s':>11} {'peak RSS MB':>12}  tally")
     rows = []
     for count in sizes:
         corpus, out = args.work / "corpus", args.work / "out"
         write_corpus(corpus, count)
-        seconds, rss, tally = measure(corpus, out, env)
+        seconds, rss, tally = measure(corpus, out, env, args.jobs)
         rows.append((count, rss))
         print(f"{count:>9} {seconds:>9.1f} {count / seconds:>11.1f} {rss:>12.0f}  {tally}",
               flush=True)

@@ -7,7 +7,8 @@ dependency) and under ``TYPE_CHECKING``. The layers, from the bottom:
 1. records (the typed records, a failure carrying its error), markdown (the CommonMark parser,
    and the translated copy of a document);
 2. inputs/, nlp/, translation/, outputs/: the stages, which never import one another;
-3. pipeline: the chain over nlp/ and translate/;
+3. pipeline: the chain over nlp/ and translate/; workers (``run --jobs``: the worker processes,
+   which get the pipeline, never import it);
 4. batch (the runner over a destination), feeds/ and api (the Python API);
 5. cluster/;
 6. cli/; 7. ``__main__``; 8. the package's ``__init__`` (the public API, imported lazily).
@@ -27,7 +28,7 @@ LAYERS = {
     "errors": 0, "config": 0, "_version": 0, "text": 0,
     "records": 1, "markdown": 1,
     "inputs": 2, "nlp": 2, "translation": 2, "outputs": 2,
-    "pipeline": 3,
+    "pipeline": 3, "workers": 3,
     "batch": 4, "feeds": 4, "api": 4,
     "cluster": 5,
     "cli": 6, "__main__": 7,

@@ -8,6 +8,10 @@ and skips articles whose outputs are already complete for the same input and set
 in ``DIR/errors.jsonl``, which describes the latest run only. A full disk (or a read-only file
 system) stops the batch: nothing more could be written; what was written stays intact. An
 output URL gets the same, less the lock; ``--output -`` streams records and keeps no files.
+
+With ``jobs`` above 1 (``run --jobs``), worker processes read and prepare the articles, and write
+those whose translations are all cached, while this process translates
+(:mod:`translate_pipeline.workers`); the outputs, ``errors.jsonl`` and the report are the same.
 """
 
 from __future__ import annotations
@@ -15,18 +19,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from translate_pipeline.errors import InputError, OutputError, PipeClosed, with_advice
-from translate_pipeline.inputs.kinds import Input, where
+from translate_pipeline.errors import InputError, PipeClosed, with_advice
+from translate_pipeline.inputs.kinds import Input, InputFile, InputURL, kind_of, where
 from translate_pipeline.outputs.destination import Destination
 from translate_pipeline.outputs.formats import Outputs
 from translate_pipeline.outputs.journal import ErrorLog, NoErrorLog
-from translate_pipeline.outputs.local import FULL_DISK_ERRNOS
 from translate_pipeline.outputs.resume import Fingerprinter
 from translate_pipeline.pipeline import Pipeline
+from translate_pipeline.workers import CHUNK, Pool, item_id, write_failed
+from translate_pipeline.workers import available as workers_available
 from translate_pipeline.records import (
     Article,
     ArticleResult,
@@ -132,12 +138,14 @@ def run_batch(
     force: bool = False,
     formats: Sequence[str] = (),
     on_progress: Callable[[float], None] | None = None,
+    jobs: int = 1,
 ) -> BatchReport:
     """Process and write every input; ``on_outcome(outcome, problems)`` after each one.
 
     ``formats``: ``json``, ``jsonl``, ``markdown`` (:mod:`translate_pipeline.outputs.formats`;
     empty is the default, JSON and Markdown files). ``on_progress(articles)``: see
-    :meth:`Pipeline.process` (``progress``). Raises :class:`OutputLockedError` when
+    :meth:`Pipeline.process` (``progress``). ``jobs``: processes that read and prepare articles
+    (1: this one only; see :mod:`translate_pipeline.workers`). Raises :class:`OutputLockedError` when
     another process holds the destination, :class:`OutputError` when it cannot be created or
     written, and :class:`~translate_pipeline.errors.PipeClosed` when the reader of stdout went away; everything else is in
     the report.
@@ -147,7 +155,7 @@ def run_batch(
         try:
             report = process_batch(found, destination, pipeline, errors, on_outcome,
                                    force=force or not destination.resumable, outputs=outputs,
-                                   on_progress=on_progress)
+                                   on_progress=on_progress, jobs=jobs, formats=formats)
         except BaseException:
             outputs.abort()
             raise
@@ -168,6 +176,8 @@ def process_batch(
     read: Callable[[Iterable[Input | InputError]], Iterator[Article | Failure]] = read_items,
     outputs: Outputs | None = None,
     on_progress: Callable[[float], None] | None = None,
+    jobs: int = 1,
+    formats: Sequence[str] = (),
 ) -> BatchReport:
     """The body of :func:`run_batch`, without opening the destination: process, write and report
     every input.
@@ -175,10 +185,11 @@ def process_batch(
     The caller holds the destination (directly, or as the client of a cluster whose workers
     call this on their partitions); ``errors`` receives every failure; ``read`` turns ``found``
     into articles (a cluster worker reads relative paths against the client's folder);
-    ``outputs`` writes each result (default: the destination's JSON and Markdown files).
+    ``outputs`` writes each result (default: the destination's JSON and Markdown files);
+    ``jobs`` and ``formats`` (what ``outputs`` writes) as in :func:`run_batch`.
     """
     if outputs is None:
-        outputs = destination.open_outputs()
+        outputs = destination.open_outputs(formats)
     fingerprints = Fingerprinter(pipeline.settings, lambda: pipeline.engine.route)
     known: dict[str, str] = {}  # article id -> fingerprint, from skip() to write
 
@@ -192,48 +203,238 @@ def process_batch(
     counts = dict.fromkeys(("done", "partial", "failed", "skipped"), 0)
     stopped = None
     missing: Counter[tuple[str, str]] = Counter()
-    for outcome in pipeline.process(read(found), skip=skip, progress=on_progress):
-        problems: list[str] = []
-        if isinstance(outcome, ArticleResult):
-            fingerprint = known.pop(outcome.article.id, None)
-            try:
-                outputs.write(outcome, fingerprint)
-            except OutputError as exc:
-                outcome = Failure(outcome.article.source, outcome.article.id, exc)
-                cause = exc.__cause__
-                # a URL output whose server is gone (remote.py) stops the batch as a full disk
-                if (isinstance(cause, OSError) and cause.errno in FULL_DISK_ERRNOS
-                        or exc.stops_batch):
-                    stopped = f"stopped early: {exc}; outputs already written are intact"
-            except Exception as exc:  # a bug must cost one article, never the batch
-                log.debug("unexpected error writing %s", outcome.article.id, exc_info=True)
-                error = OutputError(destination.where(outcome.article.id),
-                                    f"unexpected {type(exc).__name__}: {exc}")
-                outcome = Failure(outcome.article.source, outcome.article.id, error)
+    feeder = None
+    if jobs > 1 and destination.workers and read is read_items and workers_available():
+        feeder = _Feeder(found, pipeline, destination, formats, force, jobs, skip, known)
+        outcomes = pipeline.windows(feeder.items(), on_progress)
+    else:
+        outcomes = pipeline.process(read(found), skip=skip, progress=on_progress)
+    try:
+        for outcome in outcomes:
+            problems: list[str] = []
+            if isinstance(outcome, ArticleResult):
+                fingerprint = known.pop(outcome.article.id, None)
+                wrote = feeder.wrote(outcome.article.id) if feeder is not None else False
+                try:
+                    if isinstance(wrote, tuple):  # a worker's write failed
+                        outcome, stopped = wrote
+                    elif wrote:  # a worker wrote its files: the rest (articles.jsonl) here
+                        outputs.written(outcome, fingerprint)
+                    else:
+                        outputs.write(outcome, fingerprint)
+                except Exception as exc:  # a bug must cost one article, never the batch
+                    # a full disk, or a URL output whose server is gone, stops the batch
+                    outcome, stopped = write_failed(exc, outcome, destination.where)
+                if isinstance(outcome, ArticleResult):
+                    if outcome.errors:  # one line per article, however many languages it lacks
+                        problems = [f"{outcome.article.source}: {outcome.problem()}"]
+                    errors.add_missing(outcome)
+                    missing.update(outcome.missing_models)
             else:
-                if outcome.errors:  # one line per article, however many languages it lacks
-                    problems = [f"{outcome.article.source}: {outcome.problem()}"]
-                errors.add_missing(outcome)
-                missing.update(outcome.missing_models)
-        else:
-            known.pop(outcome.id, None)
-        if isinstance(outcome, Failure):
-            problems = [with_advice(outcome.error)]
-            errors.add_failure(outcome)
-        elif isinstance(outcome, Skipped):
-            outputs.skipped(outcome.id)
-            log.info("%s: skipped, its outputs are complete", outcome.source)
-        kind = tally(outcome, problems)
-        counts[kind] += 1
-        if kind != "skipped":
-            log.info("%s", outcome_line(outcome))
-        if outputs.gone():
-            raise PipeClosed()
-        if on_outcome is not None:
-            on_outcome(outcome, problems)
-        if stopped:
-            break
+                known.pop(outcome.id, None)
+            if isinstance(outcome, Failure):
+                problems = [with_advice(outcome.error)]
+                errors.add_failure(outcome)
+            elif isinstance(outcome, Skipped):
+                outputs.skipped(outcome.id)
+                log.info("%s: skipped, its outputs are complete", outcome.source)
+            kind = tally(outcome, problems)
+            counts[kind] += 1
+            if kind != "skipped":
+                log.info("%s", outcome_line(outcome))
+            if outputs.gone():
+                raise PipeClosed()
+            if on_outcome is not None:
+                on_outcome(outcome, problems)
+            if stopped:
+                break
+    finally:
+        if feeder is not None:
+            feeder.close()
+    if feeder is not None and feeder.broken and not stopped:
+        stopped = feeder.broken
     return BatchReport(**counts, stopped=stopped, missing_models=most_needed(missing))
+
+
+def _digest(article_id: str) -> bytes:
+    return hashlib.blake2b(article_id.encode("utf-8", "surrogateescape"), digest_size=16).digest()
+
+
+@dataclass
+class _Chunk:
+    """Units (inputs for a worker to read, articles read here, failures) handed over together."""
+
+    units: list = field(default_factory=list)
+    future: Any = None
+    _results: list | None = None
+
+    def results(self) -> list:
+        if self._results is None:
+            self._results = self.future.result()
+        return self._results
+
+
+class _Feeder:
+    """``jobs`` > 1: the inputs, in chunks, to the worker processes, and their prepared items
+    back in input order, for :meth:`Pipeline.windows`. Reads here what a worker must not: JSON
+    Lines and stdin (their records' names must be checked against every earlier article before
+    anything is written: the duplicate rule of :func:`read_items`, applied exactly), and any
+    input whose name an earlier one has. A batch of a single chunk never starts the workers."""
+
+    def __init__(self, found, pipeline: Pipeline, destination: Destination, formats, force: bool,
+                 jobs: int, skip, known: dict[str, str]):
+        self.found, self.pipeline, self.destination = found, pipeline, destination
+        self.formats, self.force, self.jobs, self.skip, self.known = formats, force, jobs, skip, known
+        self.limit = -(-pipeline.window_articles // CHUNK) + 2 * jobs  # chunks in flight
+        self.broken: str | None = None
+        self._pool: Pool | None = None
+        self._pending: deque[_Chunk] = deque()
+        self._current = _Chunk()
+        self._records: dict[str, str] = {}  # a JSON Lines record's id -> its source
+        self._files: dict[bytes, Any] = {}  # a whole input's id digest -> None (read), or
+        #                                     (chunk, index) while a worker has it
+        self._wrote: dict[str, Any] = {}  # article id -> True, or (Failure, stop) of a write
+
+    def wrote(self, article_id: str):
+        """Whether a worker wrote the article's files: ``True``, ``False``, or the
+        ``(Failure, stop)`` of its failed write."""
+        return self._wrote.pop(article_id, False)
+
+    def items(self) -> Iterator[Any]:
+        for item in self.found:
+            for unit in self._units(item):
+                self._current.units.append(unit)
+                if len(self._current.units) >= CHUNK:
+                    self._flush()
+                while len(self._pending) > self.limit:
+                    yield from self._drain(self._pending.popleft())
+                    if self.broken:
+                        return
+        if self._current.units:
+            if self._pool is None:  # one chunk in all: not worth a process
+                for unit in self._current.units:
+                    yield from self._here(unit)
+            else:
+                self._flush()
+        while self._pending:
+            yield from self._drain(self._pending.popleft())
+            if self.broken:
+                return
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+    # --- handing over ---------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        if self._pool is None:
+            writes = self.destination if self.destination.workers == "write" else None
+            self._pool = Pool(self.jobs, self.pipeline, writes, self.formats, self.force)
+        chunk, self._current = self._current, _Chunk()
+        chunk.future = self._pool.submit(chunk.units)
+        self._pending.append(chunk)
+
+    def _units(self, item) -> Iterator[Any]:
+        if isinstance(item, InputError):
+            yield Failure(item.subject, "", item)
+            return
+        if _whole(item) and item.id not in self._records and not self._is_file(_digest(item.id)):
+            self._files[_digest(item.id)] = (self._current, len(self._current.units))
+            yield item  # a worker reads it
+            return
+        yield from self._read_here(item)
+
+    def _read_here(self, item) -> Iterator[Any]:
+        """:func:`read_items` for one input, here."""
+        from translate_pipeline.inputs.read import read_input
+
+        whole = where(item)
+        for read in read_input(item):
+            if isinstance(read, Article):
+                digest = _digest(read.id)
+                first = self._records.get(read.id) or (
+                    "an earlier input" if self._is_file(digest) else None)
+                if first is not None:
+                    reason = f"its outputs would overwrite those of {first} (same name {read.id!r})"
+                    yield Failure(read.source, read.id, InputError(read.source, reason))
+                    continue
+                if read.source == whole:
+                    self._files[digest] = None
+                else:
+                    self._records[read.id] = read.source
+            yield read
+
+    def _is_file(self, digest: bytes) -> bool:
+        """Whether a whole input of that id was read (waiting for the worker that has it)."""
+        if digest not in self._files:
+            return False
+        held = self._files[digest]
+        if held is None:
+            return True
+        chunk, index = held
+        if chunk.future is None:
+            self._flush()
+        try:
+            return chunk.results()[index].read
+        except Exception:  # the worker died: the batch stops at that chunk anyway
+            return False
+
+    # --- taking back ----------------------------------------------------------------------
+
+    def _drain(self, chunk: _Chunk) -> Iterator[Any]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            results = chunk.results()
+        except BrokenProcessPool:
+            self.broken = self._pool.died(chunk.units)
+            return
+        except Exception:  # a bug in a worker (not in an article): do the chunk here
+            log.debug("a worker failed on a chunk; preparing it here", exc_info=True)
+            for unit in chunk.units:
+                yield from self._here(unit)
+            return
+        for unit, result in zip(chunk.units, results):
+            if _whole(unit):
+                self._settle(unit, result.read)
+            item = result.outcome
+            article_id = item_id(item)
+            if result.fingerprint is not None:
+                self.known[article_id] = result.fingerprint
+            if result.failed is not None:
+                self._wrote[article_id] = result.failed
+            elif result.written:
+                self._wrote[article_id] = True
+            yield item
+
+    def _here(self, unit) -> Iterator[Any]:
+        """One unit prepared in this process, as a worker would (less its cache and writes)."""
+        from translate_pipeline.inputs.read import read_input
+
+        if isinstance(unit, Failure):
+            yield unit
+            return
+        articles = [unit] if isinstance(unit, Article) else list(read_input(unit))
+        if _whole(unit):
+            self._settle(unit, isinstance(articles[0], Article))
+        for article in articles:
+            yield article if isinstance(article, Failure) else self.pipeline.prepare(article,
+                                                                                     self.skip)
+
+    def _settle(self, unit, read: bool) -> None:
+        digest = _digest(unit.id)
+        if isinstance(self._files.get(digest), tuple):
+            if read:
+                self._files[digest] = None
+            else:
+                del self._files[digest]
+
+
+def _whole(item) -> bool:
+    """An input that is one article named by the input's own id (a worker may read it)."""
+    return isinstance(item, InputURL) or (
+        isinstance(item, InputFile) and kind_of(item.path) in ("text", "markdown", "html"))
 
 
 def most_needed(missing: Mapping[tuple[str, str], int]) -> tuple[tuple[tuple[str, str], int], ...]:

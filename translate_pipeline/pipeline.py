@@ -36,8 +36,8 @@ from translate_pipeline.records import (
 )
 from translate_pipeline.translation.engine import Engine, EngineOptions
 
-__all__ = ["Settings", "RunConfig", "Failure", "Skipped", "Pipeline", "TRANSLATE_MODES",
-           "build_pipeline"]
+__all__ = ["Settings", "RunConfig", "Failure", "Skipped", "Finished", "Pipeline",
+           "TRANSLATE_MODES", "build_pipeline"]
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ class RunConfig:
     ``settings``: what to make of each article; ``engine``: how CTranslate2 runs; ``cache``: the
     translation cache is read and written; ``window_articles`` and ``window_sentences``: how many
     articles (at most, and sentences) are translated in one engine call; ``formats``: the
-    ``--format`` kinds (empty: JSON and Markdown files).
+    ``--format`` kinds (empty: JSON and Markdown files); ``jobs``: processes that read and
+    prepare articles (``run --jobs``; 1: all in this process, see :mod:`translate_pipeline.workers`).
     """
 
     settings: Settings = field(default_factory=Settings)
@@ -75,6 +76,7 @@ class RunConfig:
     window_articles: int = 64
     window_sentences: int = 4000
     formats: tuple[str, ...] = ()
+    jobs: int = 1
 
 
 class ArticleMemo(Protocol):
@@ -98,6 +100,22 @@ class _Prepared:
 
     def __post_init__(self) -> None:
         self.flat = [s for para in self.paragraphs for s in para]
+
+
+@dataclass(frozen=True)
+class Finished:
+    """An article a worker process prepared and finished itself, because every translation it
+    needs was in the translation memory (or it needs none): its result, and the sentences it
+    counts toward a translation window (as the prepared article would have)."""
+
+    result: ArticleResult
+    sentences: int
+
+
+def _window_size(item) -> int:
+    if isinstance(item, _Prepared):
+        return len(item.flat) + 1
+    return item.sentences if isinstance(item, Finished) else 0
 
 
 class Pipeline:
@@ -143,21 +161,37 @@ class Pipeline:
         articles are done so far, a fraction estimated from the sentences translated (the
         window's outcomes come out together, once all of them are).
         """
-        window: list[_Prepared | Failure | Skipped] = []
+        return self.windows((item if isinstance(item, Failure) else self.prepare(item, skip)
+                             for item in items), progress)
+
+    def windows(self, prepared: Iterable[_Prepared | Failure | Skipped | Finished],
+                progress: Callable[[float], None] | None = None) -> Iterator[Outcome]:
+        """Steps 4-5 over prepared items (from :meth:`prepare`, here or in worker processes), a
+        window at a time, in order. The windows are the same whoever prepared the items, so
+        the engine gets the same batches: a :class:`Finished` item counts as the prepared
+        article it was."""
+        window: list[_Prepared | Failure | Skipped | Finished] = []
         sentences = 0
-        for item in items:
-            prepared = item if isinstance(item, Failure) else self._prepare(item, skip)
-            window.append(prepared)
-            if isinstance(prepared, _Prepared):
-                sentences += len(prepared.flat) + 1
+        for item in prepared:
+            window.append(item)
+            sentences += _window_size(item)
             if len(window) >= self.window_articles or sentences >= self.window_sentences:
                 yield from self._finish(window, progress)
                 window, sentences = [], 0
         if window:
             yield from self._finish(window, progress)
 
+    def after_fork(self) -> None:
+        """In a worker process made by ``fork``: its own translation-cache connection."""
+        for memory in {id(m): m for m in (self.memo, getattr(self._engine, "memory", None))
+                       if m is not None}.values():
+            reopen = getattr(memory, "after_fork", None)
+            if reopen is not None:
+                reopen()
+
     # steps 1-3
-    def _prepare(self, article: Article, skip=None) -> _Prepared | Failure | Skipped:
+    def prepare(self, article: Article, skip=None) -> _Prepared | Failure | Skipped:
+        """Steps 1-3 for one article; ``skip`` as in :meth:`process`."""
         started = time.perf_counter()
         prepared = self._prepare_timed(article, skip)
         if isinstance(prepared, _Prepared):
@@ -230,7 +264,7 @@ class Pipeline:
         return detect_language(sample, article.source)
 
     # steps 4-5
-    def _finish(self, window: list[_Prepared | Failure | Skipped],
+    def _finish(self, window: list[_Prepared | Failure | Skipped | Finished],
                 progress: Callable[[float], None] | None = None) -> Iterator[Outcome]:
         prepared = [p for p in window if isinstance(p, _Prepared)]
         started = time.perf_counter()
@@ -238,12 +272,36 @@ class Pipeline:
         spent = time.perf_counter() - started  # shared by the articles, by their sentences
         sentences = sum(len(p.flat) + 1 for p in prepared) or 1
         for item in window:
-            if not isinstance(item, _Prepared):
-                yield item
-            else:
+            if isinstance(item, _Prepared):
                 result = self._assemble(item, translated, errors)
                 share = spent * (len(item.flat) + 1) / sentences
                 yield dataclasses.replace(result, seconds=item.seconds + share)
+            else:
+                yield item.result if isinstance(item, Finished) else item
+
+    def finish_cached(self, items: Sequence[_Prepared | Failure | Skipped]
+                      ) -> list[_Prepared | Failure | Skipped | Finished]:
+        """Steps 4-5, from the translation memory only, for each prepared article whose every
+        translation is there (or that needs none): it becomes :class:`Finished`, with the result
+        :meth:`windows` would give it; the others are returned as they were. No model is loaded."""
+        prepared = [p for p in items if isinstance(p, _Prepared)]
+        try:
+            jobs, spans, errors = self._jobs(prepared)
+            found = self.engine.cached(jobs) if jobs else {}
+        except Exception:  # the engine, when it translates them, says what is wrong
+            log.debug("cannot finish articles from the translation memory", exc_info=True)
+            return list(items)
+        finished = []
+        for item in items:
+            if isinstance(item, _Prepared):
+                keys = [k for k in ((id(item), t) for t in self._targets(item)) if k in spans]
+                got = {k: found[spans[k][0]][spans[k][1]:spans[k][2]] for k in keys}
+                if all(None not in strings for strings in got.values()):
+                    result = self._assemble(item, got, errors)
+                    result = dataclasses.replace(result, seconds=item.seconds)
+                    item = Finished(result, _window_size(item))
+            finished.append(item)
+        return finished
 
     def _wanted(self, item: _Prepared) -> list[str]:
         """The source strings one article needs translated: its title, its sentences, then its
@@ -264,21 +322,7 @@ class Pipeline:
         Returns translated strings and errors, both keyed by ``(id(item), target)``; an error is
         ``(reason, pairs to install, advice)``, the pairs empty unless a model is missing.
         """
-        jobs: dict[tuple[str, str], list[str]] = {}
-        spans: dict[tuple[int, str], tuple[tuple[str, str], int, int]] = {}
-        errors: dict[tuple[int, str], tuple[str, tuple[tuple[str, str], ...], str]] = {}
-        for item in prepared:
-            source = item.detection.code
-            for target in self._targets(item):
-                try:
-                    self.engine.route(source, target)
-                except PipelineError as exc:
-                    errors[(id(item), target)] = (exc.reason, exc.suggested, exc.advice)
-                    continue
-                job = jobs.setdefault((source, target), [])
-                wanted = self._wanted(item)
-                spans[(id(item), target)] = ((source, target), len(job), len(job) + len(wanted))
-                job.extend(wanted)
+        jobs, spans, errors = self._jobs(prepared)
         if not jobs:
             return {}, errors
         hooks = {}
@@ -303,15 +347,46 @@ class Pipeline:
                         log.debug("unexpected error translating %s->%s", *pair, exc_info=True)
                         exc = _unexpected(f"{pair[0]}->{pair[1]}", exc)
                     log.info("%s", exc)  # each article's error line says it (no stray line)
-                    for key, (span_pair, _, _) in spans.items():
-                        if span_pair == pair:
-                            errors[key] = (str(exc), exc.suggested, exc.advice)
+                    outputs[pair] = self._cached_or_failed(pair, job, spans, errors, exc)
         translated = {
             key: outputs[pair][start:end]
             for key, (pair, start, end) in spans.items()
             if key not in errors
         }
         return translated, errors
+
+    def _cached_or_failed(self, pair, job, spans, errors, exc) -> list[str | None]:
+        """A pair the engine could not translate: its articles whose translations are all in
+        the memory keep them (as a worker process finishing them would, see
+        :meth:`finish_cached`); the others get ``exc``."""
+        try:
+            found = self.engine.cached({pair: job})[pair]
+        except Exception:
+            found = [None] * len(job)
+        for key, (span_pair, start, end) in spans.items():
+            if span_pair == pair and None in found[start:end]:
+                errors[key] = (str(exc), exc.suggested, exc.advice)
+        return found
+
+    def _jobs(self, prepared: list[_Prepared]):
+        """What one engine call for these articles is: the sentences of each pair, each
+        article's span of them, and the errors of targets no installed model reaches."""
+        jobs: dict[tuple[str, str], list[str]] = {}
+        spans: dict[tuple[int, str], tuple[tuple[str, str], int, int]] = {}
+        errors: dict[tuple[int, str], tuple[str, tuple[tuple[str, str], ...], str]] = {}
+        for item in prepared:
+            source = item.detection.code
+            for target in self._targets(item):
+                try:
+                    self.engine.route(source, target)
+                except PipelineError as exc:
+                    errors[(id(item), target)] = (exc.reason, exc.suggested, exc.advice)
+                    continue
+                job = jobs.setdefault((source, target), [])
+                wanted = self._wanted(item)
+                spans[(id(item), target)] = ((source, target), len(job), len(job) + len(wanted))
+                job.extend(wanted)
+        return jobs, spans, errors
 
     def _assemble(self, item: _Prepared, translated, errors) -> ArticleResult:
         article, source = item.article, item.detection.code

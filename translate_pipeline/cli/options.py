@@ -25,6 +25,7 @@ __all__ = [
     "fail", "reports_errors", "missing_models_lines", "echo_missing_models", "language_code",
     "targets_option", "cluster_option",
     "summary_options", "translation_options", "SummaryFlags", "cluster_spec", "output_destination", "run_config",
+    "jobs_option",
     "make_pipeline",
 ]
 
@@ -217,12 +218,22 @@ def _flag_options(command: Callable, *, summary: bool) -> Callable:
     return gathered
 
 
+jobs_option = click.option(
+    "--jobs", "-j", cls=EnvironmentOption, environment="TRANSLATE_PIPELINE_JOBS",
+    type=click.IntRange(1, 256), default=None, metavar="N",
+    help="Processes that read, detect, split, summarize and write articles while this one "
+         "translates; 1: all in this process [env TRANSLATE_PIPELINE_JOBS; default: the usable "
+         "cores]. Outputs are the same for any N.",
+)
+
+
 def run_config(targets: Sequence[str], flags: SummaryFlags, *, window: bool = False,
-               formats: Sequence[str] = ()):
+               formats: Sequence[str] = (), jobs: int | None = None):
     """The run's :class:`~translate_pipeline.pipeline.RunConfig`, built once here: each flag,
     else its environment variable, else the default. ``window``: read
-    ``TRANSLATE_PIPELINE_WINDOW`` (``run``: articles translated together). Usage errors exit 2."""
-    from translate_pipeline.config import env_whole_number
+    ``TRANSLATE_PIPELINE_WINDOW`` (``run``: articles translated together) and ``--jobs``
+    (``jobs``, else ``TRANSLATE_PIPELINE_JOBS``, else the usable cores). Usage errors exit 2."""
+    from translate_pipeline.config import env_whole_number, usable_cores
     from translate_pipeline.pipeline import RunConfig, Settings
     from translate_pipeline.translation.engine import EngineOptions
 
@@ -230,6 +241,7 @@ def run_config(targets: Sequence[str], flags: SummaryFlags, *, window: bool = Fa
     if window:
         try:
             windows["window_articles"] = env_whole_number("TRANSLATE_PIPELINE_WINDOW", 64)
+            windows["jobs"] = jobs or env_whole_number("TRANSLATE_PIPELINE_JOBS", usable_cores())
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
     settings = Settings(

@@ -19,6 +19,7 @@ from translate_pipeline.cli.options import (
     echo_missing_models,
     fail,
     forget_stdout,
+    jobs_option,
     make_pipeline,
     output_destination,
     reports_errors,
@@ -59,11 +60,12 @@ RUN_EXIT_CODES_HELP = (
               help="Also write DIR/index.html, a digest of every article in DIR (all languages side "
                    "by side).")
 @cluster_option
+@jobs_option
 @summary_options
 @log_options(quiet=False)
 @reports_errors
 def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: SummaryFlags,
-        formats=(), html=False) -> int:
+        formats=(), html=False, jobs=None) -> int:
     """Translate and summarize files, folders and URLs (.txt, .md, .html, .jsonl; recursive).
 
     For INPUT samples with a file samples/x/y.txt it writes DIR/x/y.json and DIR/x/y.LANG.md for
@@ -84,13 +86,14 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
       translate-pipeline run page.html https://example.org/news/1 --to en -o out --html
       translate-pipeline run dump.jsonl --to de -o - | jq -r .languages.de.title
       translate-pipeline run site/content --to uk -o site/translated --format document
+      translate-pipeline run archive/ --to en -o out --jobs 4
     """
     from translate_pipeline.batch import run_batch
     from translate_pipeline.errors import OutputLockedError
     from translate_pipeline.inputs.discovery import discover
 
     quiet = quiet or is_quiet()
-    config = run_config(targets, flags, window=True, formats=formats)
+    config = run_config(targets, flags, window=True, formats=formats, jobs=jobs)
     to_stdout = output == "-"
     _check_outputs(to_stdout, formats, html, cluster)
     spec = cluster_spec(cluster)
@@ -131,7 +134,8 @@ def run(inputs, targets, output: str, quiet: bool, force: bool, cluster, flags: 
         try:
             if spec is None:
                 report = run_batch(found, destination, pipeline, on_outcome, force=force,
-                                   formats=formats, on_progress=bar.window if show_bar else None)
+                                   formats=formats, on_progress=bar.window if show_bar else None,
+                                   jobs=config.jobs)
             else:  # the same pipeline and writes, on the workers
                 from translate_pipeline.cluster.client import Job, run_on_cluster
 
@@ -181,7 +185,7 @@ def _run_to_stdout(found, destination, config) -> int:
             fail(problem)
 
     try:
-        report = run_batch(found, destination, pipeline, on_outcome)
+        report = run_batch(found, destination, pipeline, on_outcome, jobs=config.jobs)
     except PipeClosed:  # | head: the reader has all it wants
         forget_stdout()
         return EXIT_PIPE_CLOSED

@@ -44,6 +44,10 @@ class Destination:
 
     #: ``False`` where nothing is kept between runs (stdout): every article is redone.
     resumable = True
+    #: What the worker processes of ``run --jobs`` do here: ``"write"`` (prepare articles and
+    #: write their own files, :meth:`open_worker_outputs`), ``"prepare"`` (prepare only; the
+    #: run's process writes), or ``None`` (nothing: the run stays in one process).
+    workers: str | None = None
 
     def open_batch(self) -> AbstractContextManager[ErrorLog | NoErrorLog]:
         raise NotImplementedError
@@ -53,6 +57,11 @@ class Destination:
 
     def where(self, article_id: str) -> str:
         raise NotImplementedError
+
+    def open_worker_outputs(self, formats: Sequence[str] = ()) -> Outputs:
+        """What a worker process of ``run --jobs`` writes (each article's own files) and asks
+        ``is_complete`` of (every kind); where :attr:`workers` is ``"write"``."""
+        raise OutputError(str(self), "worker processes cannot write here")
 
     def describe(self) -> str:
         """Where the outputs are, for the closing tally line."""
@@ -94,6 +103,7 @@ class LocalFolder(Destination):
     """A folder on this machine (or on storage every cluster worker sees)."""
 
     path: Path
+    workers = "write"
 
     def __str__(self) -> str:
         return str(self.path)
@@ -123,6 +133,14 @@ class LocalFolder(Destination):
 
         return combine(formats, lambda kinds: FileOutputs(self.path, kinds),
                        lambda: JsonlOutputs(self.path),
+                       lambda alone: DocumentOutputs(self.path, alone=alone))
+
+    def open_worker_outputs(self, formats: Sequence[str] = ()) -> Outputs:
+        from translate_pipeline.outputs.document import DocumentOutputs
+        from translate_pipeline.outputs.local import FileOutputs, JsonlIndex
+
+        return combine(formats, lambda kinds: FileOutputs(self.path, kinds),
+                       lambda: JsonlIndex(self.path),
                        lambda alone: DocumentOutputs(self.path, alone=alone))
 
     def where(self, article_id: str) -> str:
@@ -217,6 +235,7 @@ class Stdout(Destination):
     no ``errors.jsonl`` (failures go to stderr only), no resume."""
 
     resumable = False
+    workers = "prepare"
 
     def __str__(self) -> str:
         return "-"

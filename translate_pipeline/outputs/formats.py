@@ -35,6 +35,10 @@ class Outputs:
     def write(self, result: ArticleResult, fingerprint: str | None) -> None:
         """Raises :class:`OutputError` (its cause the OSError) when the result cannot be written."""
 
+    def written(self, result: ArticleResult, fingerprint: str | None) -> None:
+        """A worker process (``run --jobs``) wrote the article's own files: write the rest (the
+        one JSON Lines file, which only this process writes, in input order)."""
+
     def skipped(self, article_id: str) -> None:
         """The article was complete and not redone."""
 
@@ -62,6 +66,10 @@ class _All(Outputs):
     def write(self, result, fingerprint) -> None:
         for part in self.parts:  # files first: a JSON record on disk means the article is done
             part.write(result, fingerprint)
+
+    def written(self, result, fingerprint) -> None:
+        for part in self.parts:
+            part.written(result, fingerprint)
 
     def skipped(self, article_id) -> None:
         for part in self.parts:

@@ -56,6 +56,7 @@ __all__ = [
     "check_writable",
     "FileOutputs",
     "JsonlOutputs",
+    "JsonlIndex",
     "LOCK_NAME",
     "FULL_DISK_ERRNOS",
 ]
@@ -307,30 +308,29 @@ class FileOutputs(Outputs):
         write_outputs(self.out_dir, result, fingerprint=fingerprint, formats=self.formats)
 
 
-class JsonlOutputs(Outputs):
-    """``DIR/articles.jsonl`` (see the module docstring)."""
+class JsonlIndex(Outputs):
+    """What the previous ``DIR/articles.jsonl`` holds, for :meth:`is_complete` only (a worker
+    process of ``run --jobs`` asks it; :class:`JsonlOutputs` writes the file)."""
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, *, keep_open: bool = False):
         self.path = out_dir / JSONL_NAME
         self._old: dict[str, tuple[int, int, bool]] = {}  # id -> offset, length, complete
         self._fingerprints: dict[str, tuple[str, list]] = {}
-        self._written: set[str] = set()
         self._previous: BinaryIO | None = None
-        self._failed: OutputError | None = None
         try:
             self._previous = open(self.path, "rb")
         except FileNotFoundError:
-            pass
+            return
         except OSError as exc:
             raise cannot_write(self.path, exc) from exc
         try:
-            if self._previous is not None:
-                self._index(self._previous)
-            self._fd, self._tmp = create_temp(self.path)
+            self._index(self._previous)
         except OSError as exc:
-            if self._previous is not None:
-                self._previous.close()
+            self._previous.close()
             raise cannot_write(self.path, exc) from exc
+        if not keep_open:
+            self._previous.close()
+            self._previous = None
 
     def _index(self, handle: BinaryIO) -> None:
         offset = 0
@@ -354,6 +354,21 @@ class JsonlOutputs(Outputs):
         known = self._fingerprints.get(article_id)
         return bool(old and old[2] and known == (fingerprint, list(languages)))
 
+
+class JsonlOutputs(JsonlIndex):
+    """``DIR/articles.jsonl`` (see the module docstring)."""
+
+    def __init__(self, out_dir: Path):
+        super().__init__(out_dir, keep_open=True)
+        self._written: set[str] = set()
+        self._failed: OutputError | None = None
+        try:
+            self._fd, self._tmp = create_temp(self.path)
+        except OSError as exc:
+            if self._previous is not None:
+                self._previous.close()
+            raise cannot_write(self.path, exc) from exc
+
     def _put(self, data: bytes) -> None:
         if self._failed is not None:
             raise self._failed
@@ -369,6 +384,9 @@ class JsonlOutputs(Outputs):
             record["fingerprint"] = fingerprint
         self._put(record_line(record))
         self._written.add(result.article.id)
+
+    def written(self, result, fingerprint) -> None:
+        self.write(result, fingerprint)
 
     def _old_line(self, article_id: str) -> bytes:
         offset, length, _ = self._old[article_id]

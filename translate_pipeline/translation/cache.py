@@ -97,6 +97,13 @@ class TranslationMemory:
                 raise
             raise self._cannot_open(exc) from exc
 
+    def after_fork(self) -> None:
+        """In a child process made by ``fork``: open a connection of its own. The inherited one is
+        kept but never used (SQLite connections must not cross a fork) nor closed (closing it
+        could act on the parent's locks)."""
+        self._inherited = getattr(self, "_inherited", ()) + (self._db,)
+        self._open()
+
     def _cannot_open(self, exc: BaseException) -> OutputError:
         return OutputError(str(self.path), f"cannot open the translation cache: {exc}")
 

@@ -395,6 +395,32 @@ class Engine:
                     current[pair] = [table[s] for s in current[pair]]
         return current
 
+    def cached(self, jobs: Mapping[Pair, Sequence[str]]) -> dict[Pair, list[str | None]]:
+        """What :meth:`translate` would return, from the translation memory alone: no model is
+        loaded or run. A sentence whose translation (on any leg of its route) is not in the
+        memory is ``None``; raises MissingPairError for an unroutable pair."""
+        routes = {pair: self.route(*pair) for pair in jobs}
+        current: dict[Pair, list[str | None]] = {pair: list(s) for pair, s in jobs.items()}
+        depth = max((len(r) for r in routes.values()), default=0)
+        for leg in range(depth):
+            wanted: dict[str, tuple[InstalledPackage, dict[str, None]]] = {}
+            for pair, route in routes.items():
+                if leg < len(route):
+                    bucket = wanted.setdefault(route[leg].name, (route[leg], {}))[1]
+                    bucket.update(dict.fromkeys(s for s in current[pair] if s is not None))
+            known: dict[str, dict[str, str]] = {}
+            for name, (pkg, bucket) in wanted.items():
+                table = {s: "" for s in bucket if not s.strip()}
+                todo = [s for s in bucket if s.strip()]
+                if self.memory is not None and todo:
+                    table.update(self.memory.lookup(package_key(pkg), todo))
+                known[name] = table
+            for pair, route in routes.items():
+                if leg < len(route):
+                    table = known[route[leg].name]
+                    current[pair] = [None if s is None else table.get(s) for s in current[pair]]
+        return current
+
     def _translate_unique(self, pkg: InstalledPackage, sentences: list[str],
                           progress: Callable[[int], None] | None = None) -> dict[str, str]:
         key = package_key(pkg)
