@@ -109,11 +109,12 @@ try:
     runpy.run_module("translate_pipeline", run_name="__main__")
 except SystemExit:
     pass
-print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 HEAVY = {"torch", "nltk", "ctranslate2", "sentencepiece", "requests", "trafilatura", "numpy",
-         "stanza", "argostranslate"}
+         "stanza", "argostranslate",
+         "multiprocessing", "concurrent"}  # the process pool is for run --jobs only
 
 
 @pytest.mark.parametrize("command", [["summarize"], ["detect"], ["summarize", "--algorithm",
@@ -127,6 +128,9 @@ def test_the_one_off_path_imports_nothing_heavy(tmp_path, command):
     child = subprocess.run([sys.executable, "-c", _ONE_OFF, *command, str(article)], env=env,
                            capture_output=True, text=True, timeout=120)
     assert "Rail" in child.stdout or "\ten\t" in child.stdout, child.stderr
-    imported = set(json.loads(child.stderr.strip().splitlines()[-1]))
+    modules = set(json.loads(child.stderr.strip().splitlines()[-1]))
+    imported = {m.split(".")[0] for m in modules}
     assert "translate_pipeline" in imported and "langdetect" in imported
     assert not imported & HEAVY, imported & HEAVY
+    # nor the batch runner and its worker pool (reading inputs lives in inputs/read.py)
+    assert not modules & {"translate_pipeline.batch", "translate_pipeline.workers"}

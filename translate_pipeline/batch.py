@@ -26,6 +26,7 @@ from typing import Any
 
 from translate_pipeline.errors import InputError, PipeClosed, with_advice
 from translate_pipeline.inputs.kinds import Input, InputFile, InputURL, kind_of, where
+from translate_pipeline.inputs.read import read_items
 from translate_pipeline.outputs.destination import Destination
 from translate_pipeline.outputs.formats import Outputs
 from translate_pipeline.outputs.journal import ErrorLog, NoErrorLog
@@ -95,38 +96,6 @@ def tally(outcome: Outcome, problems: Sequence[str]) -> str:
     if isinstance(outcome, Skipped):
         return "skipped"
     return "partial" if problems else "done"
-
-
-def read_items(found: Iterable[Input | InputError]) -> Iterator[Article | Failure]:
-    """Read each discovered input lazily (a JSON Lines file gives one article per line, see
-    :mod:`translate_pipeline.inputs.jsonl`); unreadable inputs become failures, never exceptions, and
-    so does an article whose id an earlier one has (its outputs would overwrite the other's)."""
-    from translate_pipeline.inputs.read import read_input
-
-    # Flat memory on a million inputs: a whole file's id is kept as a 16-byte digest (two
-    # files with one id are caught by discover(); this only has to catch a JSON Lines record
-    # after a file), a JSON Lines record's id with its source, for the message.
-    records: dict[str, str] = {}
-    files: set[bytes] = set()
-    for item in found:
-        if isinstance(item, InputError):
-            yield Failure(item.subject, "", item)
-            continue
-        whole = where(item)
-        for read in read_input(item):
-            if isinstance(read, Article):
-                digest = hashlib.blake2b(read.id.encode("utf-8", "surrogateescape"),
-                                         digest_size=16).digest()
-                first = records.get(read.id) or ("an earlier input" if digest in files else None)
-                if first is not None:
-                    reason = f"its outputs would overwrite those of {first} (same name {read.id!r})"
-                    yield Failure(read.source, read.id, InputError(read.source, reason))
-                    continue
-                if read.source == whole:
-                    files.add(digest)
-                else:
-                    records[read.id] = read.source
-            yield read
 
 
 def run_batch(

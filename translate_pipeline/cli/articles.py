@@ -28,7 +28,7 @@ __all__ = ["detect", "summarize"]
 
 def articles(inputs: tuple[str, ...]):
     """Articles (or failures) for FILE|FOLDER|URL|- inputs, stdin when there are none."""
-    from translate_pipeline.batch import read_items
+    from translate_pipeline.inputs.read import read_items
     from translate_pipeline.inputs.discovery import discover
 
     for raw in inputs or ("-",):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from translate_pipeline.config import LOCK_NAME
 from translate_pipeline.errors import InputError
-from translate_pipeline.inputs.fetch import is_url
+from translate_pipeline.inputs.names import is_url
 from translate_pipeline.inputs.kinds import (
     SUFFIXES,
     InputFile,

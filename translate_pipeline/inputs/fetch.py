@@ -27,6 +27,7 @@ from pathlib import Path
 
 from translate_pipeline._version import __version__
 from translate_pipeline.errors import InputError
+from translate_pipeline.inputs.names import is_url
 
 __all__ = [
     "USER_AGENT",
@@ -69,10 +70,6 @@ class Fetched:
     @property
     def last_modified(self) -> str | None:
         return self.headers.get("last-modified")
-
-
-def is_url(source: str) -> bool:
-    return urllib.parse.urlsplit(source).scheme.lower() in ("http", "https")
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):

@@ -8,9 +8,13 @@ import unicodedata
 import urllib.parse
 from pathlib import Path
 
-from translate_pipeline.inputs.fetch import is_url
+__all__ = ["feed_slug", "item_slug", "record_name", "is_url"]
 
-__all__ = ["feed_slug", "item_slug", "record_name"]
+
+def is_url(source: str) -> bool:
+    """Whether ``source`` is an http(s) URL (here, not in fetch, so naming needs no HTTP code)."""
+    return urllib.parse.urlsplit(source).scheme.lower() in ("http", "https")
+
 
 _LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
                           "þ": "th", "ð": "d", "ı": "i"})

@@ -8,9 +8,10 @@ kind from its ``Content-Type``; the article id is a slug of the URL and the URL 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from translate_pipeline.errors import InputError
@@ -33,7 +34,7 @@ from translate_pipeline.inputs.kinds import (
 )
 from translate_pipeline.records import Article, Failure
 
-__all__ = ["URL_TIMEOUT", "read_input", "expected_articles"]
+__all__ = ["URL_TIMEOUT", "read_input", "read_items", "expected_articles"]
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +107,33 @@ def expected_articles(item) -> int:
         except (InputError, OSError):
             return 1
     return 1
+
+
+def read_items(found: Iterable[Input | InputError]) -> Iterator[Article | Failure]:
+    """Read each discovered input lazily (a JSON Lines file gives one article per line, see
+    :mod:`translate_pipeline.inputs.jsonl`); unreadable inputs become failures, never exceptions, and
+    so does an article whose id an earlier one has (its outputs would overwrite the other's)."""
+    # Flat memory on a million inputs: a whole file's id is kept as a 16-byte digest (two
+    # files with one id are caught by discover(); this only has to catch a JSON Lines record
+    # after a file), a JSON Lines record's id with its source, for the message.
+    records: dict[str, str] = {}
+    files: set[bytes] = set()
+    for item in found:
+        if isinstance(item, InputError):
+            yield Failure(item.subject, "", item)
+            continue
+        whole = where(item)
+        for read in read_input(item):
+            if isinstance(read, Article):
+                digest = hashlib.blake2b(read.id.encode("utf-8", "surrogateescape"),
+                                         digest_size=16).digest()
+                first = records.get(read.id) or ("an earlier input" if digest in files else None)
+                if first is not None:
+                    reason = f"its outputs would overwrite those of {first} (same name {read.id!r})"
+                    yield Failure(read.source, read.id, InputError(read.source, reason))
+                    continue
+                if read.source == whole:
+                    files.add(digest)
+                else:
+                    records[read.id] = read.source
+            yield read
