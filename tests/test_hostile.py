@@ -129,8 +129,6 @@ def test_models_install_refuses_what_the_disk_cannot_hold(argos_package_factory,
 def test_stale_install_folders_are_removed_but_not_a_live_ones(install_argos):
     import fcntl
 
-    from translate_pipeline.translation import packages
-
     pkg = install_argos("en", "de")
     root = pkg.path.parent
     stale = root / ".installing-killed"

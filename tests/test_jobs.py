@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.cli import error_lines, invoke, tally
+from support.cli import error_lines, invoke, kill_when_written, tally
 
 from translate_pipeline.translation.engine import Engine
 from translate_pipeline.workers import TEST_KILL_ENV
@@ -173,23 +173,6 @@ def test_cached_articles_survive_a_model_that_fails(tmp_path, install_dictionary
         assert snapshot(out)["n1.en.md"] == snapshot(tmp_path / "out")["n1.en.md"]
 
 
-def _kill_when_written(command, out: Path, env) -> int:
-    victim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    try:
-        while victim.poll() is None and time.monotonic() < deadline:
-            if out.is_dir() and any(out.rglob("*.json")):
-                os.kill(victim.pid, signal.SIGKILL)
-                break
-            time.sleep(0.002)
-    finally:
-        if victim.poll() is None and time.monotonic() >= deadline:
-            victim.kill()
-        victim.wait(30)
-    return victim.returncode
-
-
 def _lock_is_free(out: Path) -> bool:
     """The folder's lock can be taken (no worker of a killed run holds it), waiting a while."""
     deadline = time.monotonic() + 30
@@ -225,7 +208,7 @@ def test_kill_9_with_jobs_2_then_rerun_gives_the_outputs_of_jobs_1(tmp_path, mod
 
     out = tmp_path / "out"
     env["TRANSLATE_PIPELINE_CACHE"] = str(tmp_path / "run.sqlite3")
-    assert _kill_when_written(base + [str(out), "--jobs", "2"], out, env) == -signal.SIGKILL
+    assert kill_when_written(base + [str(out), "--jobs", "2"], out, env) == -signal.SIGKILL
     assert _lock_is_free(out)  # its workers died with it
     complete = len(list(out.rglob("*.json")))
     assert 0 < complete < total

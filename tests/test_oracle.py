@@ -15,11 +15,10 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from support.cli import invoke
+from support.cli import invoke, kill_when_written
 
 from translate_pipeline.translation.cache import TranslationMemory
 from translate_pipeline.translation.engine import Engine, EngineOptions
@@ -203,20 +202,8 @@ def test_resume_after_kill_9_gives_the_same_words(legs, corpus, tmp_path):
                "--to", "en", "--to", "uk", "--quiet", "--output", str(out)]
     env = dict(os.environ, TRANSLATE_PIPELINE_WINDOW="2", TRANSLATE_PIPELINE_THREADS="2",
                TRANSLATE_PIPELINE_CACHE=str(tmp_path / "cache.sqlite3"))
-    victim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    try:
-        while victim.poll() is None and time.monotonic() < deadline:
-            if out.is_dir() and any(out.rglob("*.json")):
-                os.kill(victim.pid, signal.SIGKILL)
-                break
-            time.sleep(0.002)
-    finally:
-        if victim.poll() is None:
-            victim.kill()
-        victim.wait(30)
-    assert victim.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    assert kill_when_written(command, out, env) == -signal.SIGKILL, (
+        "the run ended before it could be killed")
     complete = len(list(out.rglob("*.json")))
     assert 0 < complete < 60
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.cli import invoke
+from support.cli import invoke, kill_when_written
 
 from translate_pipeline.batch import run_batch
 from translate_pipeline.inputs.discovery import discover
@@ -79,20 +79,8 @@ def test_kill_9_then_rerun_gives_the_outputs_of_an_uninterrupted_run(tmp_path, i
 
     out = tmp_path / "out"
     env["TRANSLATE_PIPELINE_CACHE"] = str(tmp_path / "run.sqlite3")
-    victim = subprocess.Popen(base + [str(out)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    try:
-        while victim.poll() is None and time.monotonic() < deadline:
-            if out.is_dir() and any(out.rglob("*.json")):
-                os.kill(victim.pid, signal.SIGKILL)
-                break
-            time.sleep(0.002)
-    finally:
-        if victim.poll() is None and time.monotonic() >= deadline:
-            victim.kill()
-        victim.wait(30)
-    assert victim.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    assert kill_when_written(base + [str(out)], out, env) == -signal.SIGKILL, (
+        "the run ended before it could be killed")
     complete = len(list(out.rglob("*.json")))
     assert 0 < complete < total
     # what a kill in the middle of a write leaves behind

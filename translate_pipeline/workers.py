@@ -39,7 +39,8 @@ from translate_pipeline.outputs.local import FULL_DISK_ERRNOS
 from translate_pipeline.outputs.resume import Fingerprinter
 from translate_pipeline.records import Article, ArticleResult, Failure, Skipped, output_languages
 
-__all__ = ["Unit", "Pool", "CHUNK", "TEST_KILL_ENV", "available", "write_failed", "item_id"]
+__all__ = ["Unit", "Pool", "CHUNK", "TEST_KILL_ENV", "available", "write_failed", "item_id",
+           "kill_for_test"]
 
 log = logging.getLogger(__name__)
 
@@ -160,11 +161,13 @@ def _prepare_chunk(units: list) -> list[Unit]:
             continue
         results.append(Unit(item, fingerprint, read, written=True))
         if _worker["kill"]:
-            _test_kill(_worker["kill"], article_id)
+            kill_for_test(_worker["kill"], article_id)
     return results
 
 
-def _test_kill(marker: str, article_id: str) -> None:
+def kill_for_test(marker: str, article_id: str) -> None:
+    """The test hook of :data:`TEST_KILL_ENV` (and of the cluster's): the first caller writes
+    ``article_id`` to ``marker`` and kills its own process with SIGKILL; later callers do nothing."""
     try:
         fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:

@@ -9,7 +9,6 @@ from the client code so each side reads on its own.
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import uuid
 from collections import OrderedDict
@@ -27,6 +26,7 @@ from translate_pipeline.outputs.journal import ErrorLog
 from translate_pipeline.outputs.local import write_outputs
 from translate_pipeline.pipeline import RunConfig, build_pipeline
 from translate_pipeline.records import Article, ArticleResult, Failure, Outcome, Skipped
+from translate_pipeline.workers import kill_for_test
 
 __all__ = ["Job", "PartitionResult", "TEST_KILL_ENV", "run_partition", "run_feed_items", "for_workers"]
 
@@ -140,16 +140,6 @@ class PartitionResult:
     entries: tuple[tuple[str, str, str, str, str], ...] = ()
 
 
-def _test_kill(marker: str, article_id: str) -> None:
-    try:
-        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        return
-    os.write(fd, article_id.encode("utf-8", "surrogateescape"))
-    os.close(fd)
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
 def run_partition(job: Job, base: str, destination: Destination, items: list, force: bool,
                   journal: str) -> PartitionResult:
     """One partition, on a worker: :func:`process_batch` into ``destination`` (as
@@ -171,7 +161,7 @@ def run_partition(job: Job, base: str, destination: Destination, items: list, fo
         if kind == "done" and not isinstance(outcome, Skipped):
             written.add(outcome.article.id)
             if kill_marker and counts["done"] == 1 and len(items) > 1:
-                _test_kill(kill_marker, outcome.article.id)
+                kill_for_test(kill_marker, outcome.article.id)
 
     errors = _Collected()
     try:
