@@ -21,6 +21,18 @@ __all__ = ["normalize_code", "language_name"]
 _ARGOS_CODES = frozenset({"zt", "pb"})
 _TRADITIONAL_CHINESE = frozenset({"hant", "tw", "hk", "mo"})
 
+#: The ISO 639-1 codes that langcodes takes as they are: a plain ``de`` (what nearly every
+#: ``--to`` is) needs no import of langcodes, which costs about 0.1 s of every run's start-up.
+#: ``tests/test_languages.py`` checks that langcodes gives each one back unchanged.
+ISO_639_1 = frozenset("""
+    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu
+    hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb
+    lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om
+    or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw
+    ta te tg th ti tk tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+""".split())
+
 
 _ARGOS_NAMES = {"zt": "Chinese (Traditional)", "pb": "Portuguese (Brazil)"}
 
@@ -45,7 +57,7 @@ def language_name(code: str) -> str:
 def normalize_code(value: str) -> str:
     """The language code ``value`` stands for, or :class:`LanguageCodeError`."""
     text = value.strip() if isinstance(value, str) else ""
-    if text.lower() in _ARGOS_CODES:
+    if text.lower() in _ARGOS_CODES or text.lower() in ISO_639_1:
         return text.lower()
     import langcodes  # about 0.08 s: only when a language is given
 
