@@ -377,3 +377,13 @@ def test_url_offline_and_too_large_are_one_clear_error_each(web, monkeypatch):
         f"error: {base}/big: is larger than the 1 MiB limit",
         f"error: {base}/missing: HTTP 404 Not Found",
     ]
+
+
+@pytest.mark.parametrize("name", ["a.txt", "a.b.txt", ".txt", "a.", "..txt", "a", ".a.md",
+                                  "x.TXT", "a..txt", "...", "noticia.es.md"])
+def test_file_names_split_as_pathlib_splits_them(name: str) -> None:
+    from pathlib import PurePath
+
+    from translate_pipeline.inputs.kinds import split_suffix
+
+    assert split_suffix(name) == (PurePath(name).stem, PurePath(name).suffix)

@@ -19,6 +19,7 @@ from translate_pipeline.inputs.kinds import (
     InputFile,
     InputStdin,
     InputURL,
+    split_suffix,
     url_id,
     where,
 )
@@ -107,11 +108,13 @@ class _Excluded:
 def _walk(root: Path, excluded: _Excluded) -> Iterator[InputFile]:
     if excluded(str(root)):
         return
-    for folder, dirs, files in os.walk(root):  # does not follow symlinked folders: no loops
+    top = str(root)
+    for folder, dirs, files in os.walk(top):  # does not follow symlinked folders: no loops
         dirs.sort()
         dirs[:] = [d for d in dirs if not excluded(os.path.join(folder, d))]
+        inside = os.path.relpath(folder, top)
+        prefix = "" if inside == os.curdir else inside.replace(os.sep, "/") + "/"
         for name in sorted(files):
-            path = Path(folder, name)
-            if path.suffix.lower() in SUFFIXES:
-                rel = path.relative_to(root).with_suffix("")
-                yield InputFile(path, rel.as_posix())
+            stem, suffix = split_suffix(name)
+            if suffix.lower() in SUFFIXES:
+                yield InputFile(Path(folder, name), prefix + stem)

@@ -7,13 +7,14 @@ from its content when it is read (:func:`translate_pipeline.inputs.documents.sni
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from translate_pipeline.inputs.names import feed_slug
 
 __all__ = ["SUFFIX_KINDS", "SUFFIXES", "InputFile", "InputURL", "InputStdin", "Input", "kind_of",
-           "url_id", "where"]
+           "split_suffix", "url_id", "where"]
 
 SUFFIX_KINDS = {
     ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
@@ -49,9 +50,20 @@ class InputStdin:
 Input = InputFile | InputURL | InputStdin
 
 
+def split_suffix(name: str) -> tuple[str, str]:
+    """``(stem, suffix)`` of a file name, as :class:`pathlib.PurePath` splits it (``a.b.txt`` ->
+    ``("a.b", ".txt")``; ``.txt`` and ``a.`` have none), without making a path object: a batch
+    does this for every input."""
+    i = name.rfind(".")
+    if 0 < i < len(name) - 1:
+        return name[:i], name[i:]
+    return name, ""
+
+
 def kind_of(path: Path | str) -> str | None:
     """The kind a file's suffix says, or ``None`` (to be sniffed)."""
-    return SUFFIX_KINDS.get(Path(path).suffix.lower())
+    name = path.name if isinstance(path, Path) else os.path.basename(path)
+    return SUFFIX_KINDS.get(split_suffix(name)[1].lower())
 
 
 def url_id(url: str) -> str:
