@@ -67,9 +67,9 @@ LOCK_NAME = config.LOCK_NAME
 #: OSError numbers after which no further output can be written: a batch stops on them.
 FULL_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
+#: What temp_name() makes (8 hex digits now; earlier versions also used the rest of a-z and _,
+#: and a killed run of theirs may have left such files behind).
 _TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
-
-_TEMP_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 
 
 def write_fd(fd: int, data: bytes) -> None:
@@ -83,7 +83,7 @@ def write_fd(fd: int, data: bytes) -> None:
 def temp_name(name: str) -> str:
     """A fresh temporary name for the file ``name``: ``.NAME.XXXXXXXX.tmp`` (what
     :func:`remove_temp_files` removes), random enough that writers never collide."""
-    token = "".join(secrets.choice(_TEMP_CHARS) for _ in range(8))
+    token = secrets.token_hex(4)  # drawing 8 characters one by one cost 50 us a file
     return f".{name}.{token}.tmp"
 
 
@@ -116,8 +116,11 @@ def cannot_write(path: Path, exc: OSError) -> OutputError:
 def _stage(path: Path, text: str) -> Path:
     """Write ``text`` to a new temporary file beside ``path``; return the temporary file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = create_temp(path)
+        try:
+            fd, tmp = create_temp(path)
+        except FileNotFoundError:  # the folder is new (tried second: most writes need no mkdir)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = create_temp(path)
     except OSError as exc:
         raise cannot_write(path, exc) from exc
     try:
