@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         article = Path(tmp) / "article.txt"
         article.write_text(ARTICLE, encoding="utf-8")
         env = dict(os.environ, TRANSLATE_PIPELINE_HOME=str(Path(tmp) / "home"))
+        # As installed for real: Python caches our modules' bytecode (the warm-up run writes
+        # it); a shell with PYTHONDONTWRITEBYTECODE would compile them at every start.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         base = [sys.executable, "-m", "translate_pipeline"]
         commands = {"summarize": [*base, "summarize", str(article)],
                     "detect": [*base, "detect", str(article)]}
