@@ -178,6 +178,12 @@ REAL_TEXT_NO_SPLIT = [
     ("pt", "Segundo o jornal O Globo a votação foi adiada."),
     ("fr", "Il a grandi entre Nantes et La Rochelle avant de partir."),
     ("es", "Trabajó muchos años en Las Vegas como músico."),
+    # ... a title after a noun with a contracted or elided article, a surname's particle, a
+    # one-letter article that is a letter (before a function word)
+    ("pt", "Em entrevista ao jornal O Globo o ministro negou tudo."),
+    ("fr", "Interrogé dans l'hebdomadaire Le Point il a tout nié."),
+    ("fr", "Marine Le Pen a réuni ses partisans à Lyon."),
+    ("pt", "Rica em vitamina A e ferro a fruta custa pouco."),
     # an acronym in capitals inside a sentence
     ("de", "Die Partei SPD Berlin stellt einen neuen Kandidaten auf."),
 ]
@@ -261,6 +267,8 @@ REAL_TEXT_SPLIT = [
     ("pt", "Os juros subiram. Peso maior O banco carrega dívidas antigas.",
      ["Os juros subiram.", "Peso maior", "O banco carrega dívidas antigas."]),
     ("fr", "Insuffisance rénale L'ACT doit être contrôlé.", ["Insuffisance rénale", "L'ACT doit être contrôlé."]),
+    # ... also after a name, when no name follows the article ("Le Pen" would)
+    ("fr", "Crise à Paris Le maire démissionne.", ["Crise à Paris", "Le maire démissionne."]),
     # ... or a heading in capitals before a capitalised word in lower case
     ("fr", "MODE D'ADMINISTRATION Tenir hors de la portée des enfants.",
      ["MODE D'ADMINISTRATION", "Tenir hors de la portée des enfants."]),
@@ -316,7 +324,8 @@ def test_pathological_input_stays_linear(text: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "text"),
     [("de", "Die " * 30_000 + "x"), ("pt", "a O " * 30_000), ("pt", ": «" * 30_000), ("fr", "x ; Le " * 20_000),
-     ("de", ":-) " * 30_000 + "Ja"), ("fr", "AB " * 30_000 + "Cd"), ("fr", "AB Cd " * 30_000)],
+     ("de", ":-) " * 30_000 + "Ja"), ("fr", "AB " * 30_000 + "Cd"), ("fr", "AB Cd " * 30_000),
+     ("fr", "Jean Le Pen " * 20_000)],
 )
 def test_pathological_headings_and_marks_stay_linear(lang: str, text: str) -> None:
     _assert_invariants(text, split_sentences(text, lang))

@@ -121,6 +121,10 @@ class _Rules:
     colon_quotes: bool = False
     #: Capitalised articles that may open a sentence after a heading (see _heading_ends).
     articles: frozenset[str] = frozenset()
+    #: Lower-case determiners before a noun that names a title ("no filme O ...").
+    title_determiners: frozenset[str] = frozenset()
+    #: Articles that are a surname's particle between capitalised words ("Marine Le Pen").
+    name_particles: frozenset[str] = frozenset()
     #: A capitalised function word after a semicolon opens a sentence (_mark_is_boundary).
     semicolons: bool = False
     #: A heading in capitals may end before a capitalised word (_caps_heading_ends).
@@ -172,6 +176,10 @@ def _rules_for(lang: str) -> _Rules:
         joined_items=lang in _abbr.JOINED_ITEM_LANGS,
         colon_quotes=lang in _abbr.COLON_QUOTE_LANGS,
         articles=_abbr.ARTICLES.get(lang, frozenset()),
+        title_determiners=_abbr.TITLE_DETERMINERS.get(
+            lang, frozenset(a.lower() for a in _abbr.ARTICLES.get(lang, frozenset()))
+        ),
+        name_particles=_abbr.NAME_PARTICLES.get(lang, frozenset()),
         semicolons=lang in _abbr.SEMICOLON_LANGS,
         caps_headings=lang in _abbr.CAPS_HEADING_LANGS,
         known=_KNOWN,
@@ -349,9 +357,9 @@ def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) ->
     """A capitalised article after a word, with no punctuation: does a heading end here?
     Yes when the stretch since the sentence began is short (at most _HEADING_WORDS words),
     opens with a capital and holds no punctuation but hyphens and apostrophes ("Peso maior O
-    Banespa ...", "Islamische Opposition fordert Dialog Der Osten ..."), and the word before
-    the article is neither a function word ("et de La Conte") nor a noun after an article,
-    which names a title ("Le journal Le Monde", "o jornal O Globo")."""
+    Banespa ...", "Islamische Opposition fordert Dialog Der Osten ..."), and the article is
+    one (_reads_as_article), and the word before it is neither a function word ("et de La
+    Conte", "d'après Le Monde") nor a noun that names a title (_names_title)."""
     pos = match.start()
     if not rules.articles or pos - start > _HEADING_CHARS:
         return False
@@ -359,15 +367,38 @@ def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) ->
     article = nxt.group(1) if nxt else ""
     if nxt and text[nxt.end(1) : nxt.end(1) + 1] in ("'", "’"):
         article += "'"  # an elided article: "L'ACT"
-    if article not in rules.articles:
+    if nxt is None or article not in rules.articles:
         return False
     stretch = text[start:pos]
     words = stretch.split()
     if not words or len(words) > _HEADING_WORDS or not words[0][:1].isupper() or _HEADING_PUNCT_RE.search(stretch):
         return False
-    if words[-1].lower() in rules.starters:
+    if words[-1].lower() in rules.starters or _unelided(words[-1]).lower() in rules.starters:
         return False
-    return not (len(words) > 1 and words[-2].capitalize() in rules.articles)
+    return _reads_as_article(text, nxt.end(1), article, words[-1], rules) and not _names_title(words, rules)
+
+
+def _names_title(words: list[str], rules: _Rules) -> bool:
+    """Is the last word of a heading's stretch a noun after a determiner, so that the article
+    after it opens a title ("Le journal Le Monde", "o jornal O Globo", "ao semanário O
+    Independente", "dans l'hebdomadaire Le Point")? Titles put an article after any such noun;
+    a heading ending in one is rarer."""
+    last = words[-1].lower()
+    if last.startswith(("l'", "l’")) and len(last) > 2:
+        return True  # the noun carries its elided article: "l'hebdomadaire"
+    return len(words) > 1 and words[-2].lower() in rules.title_determiners
+
+
+def _reads_as_article(text: str, after: int, article: str, before: str, rules: _Rules) -> bool:
+    """Is the capitalised article one, opening a sentence? Not when it is a surname's
+    particle between capitalised words ("Marine Le Pen a déclaré ..."), nor when a one-letter
+    article stands before a function word, where it is a letter ("Série A do Campeonato",
+    "vitamina A e C"): an article comes before a noun or an adjective."""
+    rest = text[after : after + _WINDOW].split(None, 1)
+    following = rest[0] if rest and text[after : after + 1] not in ("'", "’") else ""
+    if article in rules.name_particles and before[:1].isupper() and following[:1].isupper():
+        return False
+    return not (len(article) == 1 and following.lower() in rules.starters)
 
 
 def _caps_heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
