@@ -172,6 +172,8 @@ REAL_TEXT_NO_SPLIT = [
     # a colon before a quotation: only Portuguese sets it apart
     ("es", "El técnico fue claro: «No quiero irme ahora»."),
     ("fr", "Le maire a prévenu : « Les travaux dureront un an »."),
+    # ... and in Portuguese only before a quotation that is a sentence, not a name or a title
+    ("pt", "O lema do clube: «Ordem e Progresso», dizia o cartaz."),
     # a capitalised article inside a sentence: a title after a noun with its article, or
     # a name after a function word
     ("de", "Die Band Die Ärzte spielt heute in Berlin."),
@@ -261,6 +263,8 @@ REAL_TEXT_SPLIT = [
      ["Nous n'en revenions pas ;", "Selon le maire, tout est prêt."]),
     # Portuguese sets quoted speech after a colon apart
     ("pt", "O técnico foi claro: «Não quero sair agora»", ["O técnico foi claro:", "«Não quero sair agora»"]),
+    ("pt", "O técnico foi claro: «Não quero sair.» Depois saiu.",
+     ["O técnico foi claro:", "«Não quero sair.»", "Depois saiu."]),
     # a heading run into the text: a short stretch without punctuation, then an article
     ("de", "Islamische Opposition fordert Dialog Die Regierung lehnt Gespräche ab.",
      ["Islamische Opposition fordert Dialog", "Die Regierung lehnt Gespräche ab."]),
@@ -325,6 +329,7 @@ def test_pathological_input_stays_linear(text: str) -> None:
     ("lang", "text"),
     [("de", "Die " * 30_000 + "x"), ("pt", "a O " * 30_000), ("pt", ": «" * 30_000), ("fr", "x ; Le " * 20_000),
      ("de", ":-) " * 30_000 + "Ja"), ("fr", "AB " * 30_000 + "Cd"), ("fr", "AB Cd " * 30_000),
+     ("pt", ": «A " * 30_000), ("pt", "x: «A» " * 30_000),
      ("fr", "Jean Le Pen " * 20_000)],
 )
 def test_pathological_headings_and_marks_stay_linear(lang: str, text: str) -> None:

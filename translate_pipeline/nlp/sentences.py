@@ -88,6 +88,9 @@ _LONE_QUOTE_RE = re.compile(r'\s+"(?=\s|$)')
 # "J.-P." (Jean-Pierre): a hyphenated initial.
 _HYPHEN_INITIAL_RE = re.compile(r"[^\W\d_]\.-[^\W\d_]")
 _QUOTE_LOOKAHEAD = 2000
+# A quotation after a colon: how far its closing guillemet is looked for (_quotes_a_sentence).
+_QUOTE_SPAN = 600
+_TERMINAL_RE = re.compile("[" + _T + "]")
 # A heading run into the text: at most this many words, with no punctuation but - and '.
 _HEADING_WORDS = 8
 _HEADING_CHARS = 120
@@ -341,7 +344,7 @@ def _mark_is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
     lower case, so a capitalised function word means that the semicolon ended it ("sein; Der
     Kindergarten ...", "pas ; Selon ..."), as a list line or a fragment does. A colon ends one
     only where the language's texts set the quoted speech after it apart ("decretar: «Foi
-    ..."; pt)."""
+    ..."; pt), and only before a quotation that is a sentence (_quotes_a_sentence)."""
     nxt = _NEXT_WORD_RE.match(text, match.end())
     word = nxt.group(1) if nxt else ""
     if not word[:1].isupper():
@@ -349,8 +352,20 @@ def _mark_is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
     if match.lastgroup == "smile":
         return True
     if text[match.start()] == ":":
-        return rules.colon_quotes and text.startswith("«", match.end())
+        return rules.colon_quotes and text.startswith("«", match.end()) and _quotes_a_sentence(text, match.end())
     return rules.semicolons and not word.isupper() and word.lower() in rules.starters
+
+
+def _quotes_a_sentence(text: str, opener: int) -> bool:
+    """Is the quotation opened by the guillemet at ``opener`` a sentence? Yes when a terminal
+    stands inside it or right after its closing guillemet, or when it ends the text or runs
+    on past _QUOTE_SPAN characters ("decretar: «Foi um protesto moleque. Só ...»"). A name or
+    a title in quotes is none ("o lema: «Ordem e Progresso», dizia ...")."""
+    close = text.find("»", opener + 1, opener + _QUOTE_SPAN)
+    if close < 0:
+        return True
+    after = text[close + 1 : close + 2]
+    return not after or after in _TERMINALS or _TERMINAL_RE.search(text, opener + 1, close) is not None
 
 
 def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
