@@ -99,6 +99,10 @@ _HEADING_PUNCT_RE = re.compile(r"[^\w\s'’-]")
 _QUOTES = frozenset("\"'”’“»«›‹„‚‘")
 _DASHES = frozenset("-–—")
 _ROMAN_RE = re.compile(r"[IVXLCDM]+")
+_ORDINAL_LABEL_RE = re.compile(r"\d{1,3}[ºª]")
+# A label that opens a sentence ("Parágrafo 3º.", "Art. 2º."): at most this many words.
+_LABEL_WORDS = 3
+_LABEL_CHARS = 40
 _DATE_OPENING_WORDS = 4
 _CLAUSE_BREAK_RE = re.compile(r"[,;:]\s")
 _PARAGRAPH_RE = re.compile(r"\n[^\S\n]*\n\s*")
@@ -459,7 +463,21 @@ def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> 
             if name and name[0].lower() in _abbr.EXCLAIMED and word.lower() not in rules.starters:
                 return False  # "Yahoo! Mail"
         return True  # "!", "?", "…", "...", "?!"
+    if _labels_item(text, start, match):
+        return False
     return _period_is_boundary(text, start, match.start(), word, word_dot, rules)
+
+
+def _labels_item(text: str, start: int, match: re.Match[str]) -> bool:
+    """A sentence that opens with a label ending in an ordinal with its indicator, then a
+    period and a dash: the label stays with the text it labels, as an item number does
+    ("Parágrafo 3º. -- Nos contratos ...", "Art. 2º. - Fica ..."). After any other word a
+    period and a dash end a sentence ("cardiaque. - Si vous ..."), and so they do after an
+    ordinal later in a sentence ("Chegou em 3º. - Foi bom")."""
+    if text[match.end() : match.end() + 1] not in _DASHES or match.group("close"):
+        return False
+    label = text[start : match.start()].split() if match.start() - start <= _LABEL_CHARS else []
+    return 0 < len(label) <= _LABEL_WORDS and _ORDINAL_LABEL_RE.fullmatch(label[-1]) is not None
 
 
 def _closes(block: str, start: int, cut: int, after: int) -> bool:
