@@ -176,6 +176,9 @@ REAL_TEXT_NO_SPLIT = [
     ("pt", "O lema do clube: «Ordem e Progresso», dizia o cartaz."),
     # a label with an ordinal keeps the text it labels, dash and all
     ("pt", "Artigo 2º. -- Fica criada a comissão de obras."),
+    # an ellipsis inside an open quotation is a pause (fr, pt)
+    ("fr", "« Je ne sais pas... Peut-être demain », a-t-il dit."),
+    ("pt", "«Não sei… Talvez amanhã», disse o treinador."),
     # a capitalised article inside a sentence: a title after a noun with its article, or
     # a name after a function word
     ("de", "Die Band Die Ärzte spielt heute in Berlin."),
@@ -280,6 +283,10 @@ REAL_TEXT_SPLIT = [
      ["MODE D'ADMINISTRATION", "Tenir hors de la portée des enfants."]),
     # an ordinal later in a sentence is no label: the period and the dash end the sentence
     ("pt", "A equipa terminou em 3º. -- Foi uma boa época.", ["A equipa terminou em 3º.", "-- Foi uma boa época."]),
+    # an ellipsis outside a quotation, or inside one that has closed, ends the sentence
+    ("fr", "Il hésite... Puis il part.", ["Il hésite...", "Puis il part."]),
+    ("fr", "Il a dit : « Je pars... » Puis il est parti.", ["Il a dit : « Je pars... »", "Puis il est parti."]),
+    ("pt", "Ele hesitou... Depois partiu.", ["Ele hesitou...", "Depois partiu."]),
     # an opening "¿" or "¡" after a sentence's end starts a new one, whatever its case
     ("es", "Es una nación de naciones. ¿y las regiones qué dicen?",
      ["Es una nación de naciones.", "¿y las regiones qué dicen?"]),
@@ -333,7 +340,7 @@ def test_pathological_input_stays_linear(text: str) -> None:
     ("lang", "text"),
     [("de", "Die " * 30_000 + "x"), ("pt", "a O " * 30_000), ("pt", ": «" * 30_000), ("fr", "x ; Le " * 20_000),
      ("de", ":-) " * 30_000 + "Ja"), ("fr", "AB " * 30_000 + "Cd"), ("fr", "AB Cd " * 30_000),
-     ("pt", ": «A " * 30_000), ("pt", "x: «A» " * 30_000), ("pt", "Art 2º. - " * 20_000),
+     ("pt", ": «A " * 30_000), ("pt", "x: «A» " * 30_000), ("pt", "Art 2º. - " * 20_000), ("fr", "« a... B " * 20_000),
      ("fr", "Jean Le Pen " * 20_000)],
 )
 def test_pathological_headings_and_marks_stay_linear(lang: str, text: str) -> None:

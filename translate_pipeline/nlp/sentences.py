@@ -14,13 +14,15 @@ classes (``_abbreviations``): strong abbreviations never split, weak ones ("Inc.
 German ordinals such as "am 22.") split only before a typical sentence opener ("Die", "To",
 "Про"), date abbreviations after a number ("w 2035 r.", "в 2010 г.") split before a capital
 unless the date opens the sentence ("W 2024 r. Polska ..."), and a number opening a sentence
-stays with its item ("2. Kapitał ..."). A straight quote standing alone after a boundary
+stays with its item ("2. Kapitał ...", "Parágrafo 3º. -- Nos ..."). In fr and pt an ellipsis
+inside an open «» quotation is a pause. A straight quote standing alone after a boundary
 goes with the sentence it closes. A few boundaries need no terminal: a smiley before a capital
 ("bleiben :-) Toll"), and, in the languages whose development data showed them
 (``_abbreviations``), a capitalised function word after a semicolon ("sein; Der ..."), a
-Portuguese colon before «, and the end of a heading run into the text (a short unpunctuated
-stretch before a capitalised article, "... fordert Dialog Der Osten ...", or a stretch in
-capitals). Blank lines are hard boundaries. Unknown language codes use
+Portuguese colon before a quoted sentence («...»), and the end of a heading run into the text
+(a short unpunctuated stretch before a capitalised article, "... fordert Dialog Der Osten
+...", unless the article opens a title or belongs to a name: "ao jornal O Globo", "Marine Le
+Pen"; or a stretch in capitals). Blank lines are hard boundaries. Unknown language codes use
 the union of all lists. Design notes and the evaluation (Universal Dependencies treebanks and
 our own 185 hard cases, against pysbd, sentencex and Punkt): ``docs/sentences.md``;
 ``benchmarks/eval_sentences.py`` reruns it.
@@ -136,6 +138,8 @@ class _Rules:
     semicolons: bool = False
     #: A heading in capitals may end before a capitalised word (_caps_heading_ends).
     caps_headings: bool = False
+    #: An ellipsis inside an open «» quotation does not end the sentence (_pauses_in_quote).
+    quoted_ellipsis: bool = False
     #: Every abbreviation of every language: a word that is none of them is "plain".
     known: frozenset[str] = frozenset()
 
@@ -189,6 +193,7 @@ def _rules_for(lang: str) -> _Rules:
         name_particles=_abbr.NAME_PARTICLES.get(lang, frozenset()),
         semicolons=lang in _abbr.SEMICOLON_LANGS,
         caps_headings=lang in _abbr.CAPS_HEADING_LANGS,
+        quoted_ellipsis=lang in _abbr.QUOTED_ELLIPSIS_LANGS,
         known=_KNOWN,
     )
 
@@ -458,6 +463,8 @@ def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> 
         return nxt is not None and _lower_case_boundary(text, start, match, nxt, rules)
     term = _term(match)
     if term != ".":
+        if rules.quoted_ellipsis and _pauses_in_quote(text, match, term):
+            return False
         if term == "!" and word and not match.group("close"):
             name = text[max(start, match.start() - _WINDOW) : match.start()].rsplit(None, 1)[-1:]
             if name and name[0].lower() in _abbr.EXCLAIMED and word.lower() not in rules.starters:
@@ -466,6 +473,19 @@ def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> 
     if _labels_item(text, start, match):
         return False
     return _period_is_boundary(text, start, match.start(), word, word_dot, rules)
+
+
+def _pauses_in_quote(text: str, match: re.Match[str], term: str) -> bool:
+    """An ellipsis after a word, inside a «» quotation that is still open: a pause in the
+    quoted speech ("« ... le choix du crédit... Bien que ... »"), not its end. Not an ellipsis
+    after another terminal ("? ..."), which marks something left out between sentences."""
+    if term.strip(".…") or term == "." or match.group("close"):
+        return False
+    before = text[max(0, match.start() - 4) : match.start()].rstrip()
+    if not before or before[-1] in _TERMINALS:
+        return False
+    window = text[max(0, match.start() - _QUOTE_LOOKAHEAD) : match.start()]
+    return window.count("«") > window.count("»")
 
 
 def _labels_item(text: str, start: int, match: re.Match[str]) -> bool:
