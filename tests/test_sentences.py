@@ -172,12 +172,25 @@ REAL_TEXT_NO_SPLIT = [
     # a colon before a quotation: only Portuguese sets it apart
     ("es", "El técnico fue claro: «No quiero irme ahora»."),
     ("fr", "Le maire a prévenu : « Les travaux dureront un an »."),
+    # ... and in Portuguese only before a quotation that is a sentence, not a name or a title
+    ("pt", "O lema do clube: «Ordem e Progresso», dizia o cartaz."),
+    # a label with an ordinal keeps the text it labels, dash and all
+    ("pt", "Artigo 2º. -- Fica criada a comissão de obras."),
+    # an ellipsis inside an open quotation is a pause (fr, pt)
+    ("fr", "« Je ne sais pas... Peut-être demain », a-t-il dit."),
+    ("pt", "«Não sei… Talvez amanhã», disse o treinador."),
     # a capitalised article inside a sentence: a title after a noun with its article, or
     # a name after a function word
     ("de", "Die Band Die Ärzte spielt heute in Berlin."),
     ("pt", "Segundo o jornal O Globo a votação foi adiada."),
     ("fr", "Il a grandi entre Nantes et La Rochelle avant de partir."),
     ("es", "Trabajó muchos años en Las Vegas como músico."),
+    # ... a title after a noun with a contracted or elided article, a surname's particle, a
+    # one-letter article that is a letter (before a function word)
+    ("pt", "Em entrevista ao jornal O Globo o ministro negou tudo."),
+    ("fr", "Interrogé dans l'hebdomadaire Le Point il a tout nié."),
+    ("fr", "Marine Le Pen a réuni ses partisans à Lyon."),
+    ("pt", "Rica em vitamina A e ferro a fruta custa pouco."),
     # an acronym in capitals inside a sentence
     ("de", "Die Partei SPD Berlin stellt einen neuen Kandidaten auf."),
 ]
@@ -255,15 +268,25 @@ REAL_TEXT_SPLIT = [
      ["Nous n'en revenions pas ;", "Selon le maire, tout est prêt."]),
     # Portuguese sets quoted speech after a colon apart
     ("pt", "O técnico foi claro: «Não quero sair agora»", ["O técnico foi claro:", "«Não quero sair agora»"]),
+    ("pt", "O técnico foi claro: «Não quero sair.» Depois saiu.",
+     ["O técnico foi claro:", "«Não quero sair.»", "Depois saiu."]),
     # a heading run into the text: a short stretch without punctuation, then an article
     ("de", "Islamische Opposition fordert Dialog Die Regierung lehnt Gespräche ab.",
      ["Islamische Opposition fordert Dialog", "Die Regierung lehnt Gespräche ab."]),
     ("pt", "Os juros subiram. Peso maior O banco carrega dívidas antigas.",
      ["Os juros subiram.", "Peso maior", "O banco carrega dívidas antigas."]),
     ("fr", "Insuffisance rénale L'ACT doit être contrôlé.", ["Insuffisance rénale", "L'ACT doit être contrôlé."]),
+    # ... also after a name, when no name follows the article ("Le Pen" would)
+    ("fr", "Crise à Paris Le maire démissionne.", ["Crise à Paris", "Le maire démissionne."]),
     # ... or a heading in capitals before a capitalised word in lower case
     ("fr", "MODE D'ADMINISTRATION Tenir hors de la portée des enfants.",
      ["MODE D'ADMINISTRATION", "Tenir hors de la portée des enfants."]),
+    # an ordinal later in a sentence is no label: the period and the dash end the sentence
+    ("pt", "A equipa terminou em 3º. -- Foi uma boa época.", ["A equipa terminou em 3º.", "-- Foi uma boa época."]),
+    # an ellipsis outside a quotation, or inside one that has closed, ends the sentence
+    ("fr", "Il hésite... Puis il part.", ["Il hésite...", "Puis il part."]),
+    ("fr", "Il a dit : « Je pars... » Puis il est parti.", ["Il a dit : « Je pars... »", "Puis il est parti."]),
+    ("pt", "Ele hesitou... Depois partiu.", ["Ele hesitou...", "Depois partiu."]),
     # an opening "¿" or "¡" after a sentence's end starts a new one, whatever its case
     ("es", "Es una nación de naciones. ¿y las regiones qué dicen?",
      ["Es una nación de naciones.", "¿y las regiones qué dicen?"]),
@@ -316,7 +339,9 @@ def test_pathological_input_stays_linear(text: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "text"),
     [("de", "Die " * 30_000 + "x"), ("pt", "a O " * 30_000), ("pt", ": «" * 30_000), ("fr", "x ; Le " * 20_000),
-     ("de", ":-) " * 30_000 + "Ja"), ("fr", "AB " * 30_000 + "Cd"), ("fr", "AB Cd " * 30_000)],
+     ("de", ":-) " * 30_000 + "Ja"), ("fr", "AB " * 30_000 + "Cd"), ("fr", "AB Cd " * 30_000),
+     ("pt", ": «A " * 30_000), ("pt", "x: «A» " * 30_000), ("pt", "Art 2º. - " * 20_000), ("fr", "« a... B " * 20_000),
+     ("fr", "Jean Le Pen " * 20_000)],
 )
 def test_pathological_headings_and_marks_stay_linear(lang: str, text: str) -> None:
     _assert_invariants(text, split_sentences(text, lang))

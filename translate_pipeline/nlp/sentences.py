@@ -14,13 +14,15 @@ classes (``_abbreviations``): strong abbreviations never split, weak ones ("Inc.
 German ordinals such as "am 22.") split only before a typical sentence opener ("Die", "To",
 "Про"), date abbreviations after a number ("w 2035 r.", "в 2010 г.") split before a capital
 unless the date opens the sentence ("W 2024 r. Polska ..."), and a number opening a sentence
-stays with its item ("2. Kapitał ..."). A straight quote standing alone after a boundary
+stays with its item ("2. Kapitał ...", "Parágrafo 3º. -- Nos ..."). In fr and pt an ellipsis
+inside an open «» quotation is a pause. A straight quote standing alone after a boundary
 goes with the sentence it closes. A few boundaries need no terminal: a smiley before a capital
 ("bleiben :-) Toll"), and, in the languages whose development data showed them
 (``_abbreviations``), a capitalised function word after a semicolon ("sein; Der ..."), a
-Portuguese colon before «, and the end of a heading run into the text (a short unpunctuated
-stretch before a capitalised article, "... fordert Dialog Der Osten ...", or a stretch in
-capitals). Blank lines are hard boundaries. Unknown language codes use
+Portuguese colon before a quoted sentence («...»), and the end of a heading run into the text
+(a short unpunctuated stretch before a capitalised article, "... fordert Dialog Der Osten
+...", unless the article opens a title or belongs to a name: "ao jornal O Globo", "Marine Le
+Pen"; or a stretch in capitals). Blank lines are hard boundaries. Unknown language codes use
 the union of all lists. Design notes and the evaluation (Universal Dependencies treebanks and
 our own 185 hard cases, against pysbd, sentencex and Punkt): ``docs/sentences.md``;
 ``benchmarks/eval_sentences.py`` reruns it.
@@ -88,6 +90,9 @@ _LONE_QUOTE_RE = re.compile(r'\s+"(?=\s|$)')
 # "J.-P." (Jean-Pierre): a hyphenated initial.
 _HYPHEN_INITIAL_RE = re.compile(r"[^\W\d_]\.-[^\W\d_]")
 _QUOTE_LOOKAHEAD = 2000
+# A quotation after a colon: how far its closing guillemet is looked for (_quotes_a_sentence).
+_QUOTE_SPAN = 600
+_TERMINAL_RE = re.compile("[" + _T + "]")
 # A heading run into the text: at most this many words, with no punctuation but - and '.
 _HEADING_WORDS = 8
 _HEADING_CHARS = 120
@@ -96,6 +101,10 @@ _HEADING_PUNCT_RE = re.compile(r"[^\w\s'’-]")
 _QUOTES = frozenset("\"'”’“»«›‹„‚‘")
 _DASHES = frozenset("-–—")
 _ROMAN_RE = re.compile(r"[IVXLCDM]+")
+_ORDINAL_LABEL_RE = re.compile(r"\d{1,3}[ºª]")
+# A label that opens a sentence ("Parágrafo 3º.", "Art. 2º."): at most this many words.
+_LABEL_WORDS = 3
+_LABEL_CHARS = 40
 _DATE_OPENING_WORDS = 4
 _CLAUSE_BREAK_RE = re.compile(r"[,;:]\s")
 _PARAGRAPH_RE = re.compile(r"\n[^\S\n]*\n\s*")
@@ -121,10 +130,16 @@ class _Rules:
     colon_quotes: bool = False
     #: Capitalised articles that may open a sentence after a heading (see _heading_ends).
     articles: frozenset[str] = frozenset()
+    #: Lower-case determiners before a noun that names a title ("no filme O ...").
+    title_determiners: frozenset[str] = frozenset()
+    #: Articles that are a surname's particle between capitalised words ("Marine Le Pen").
+    name_particles: frozenset[str] = frozenset()
     #: A capitalised function word after a semicolon opens a sentence (_mark_is_boundary).
     semicolons: bool = False
     #: A heading in capitals may end before a capitalised word (_caps_heading_ends).
     caps_headings: bool = False
+    #: An ellipsis inside an open «» quotation does not end the sentence (_pauses_in_quote).
+    quoted_ellipsis: bool = False
     #: Every abbreviation of every language: a word that is none of them is "plain".
     known: frozenset[str] = frozenset()
 
@@ -172,8 +187,13 @@ def _rules_for(lang: str) -> _Rules:
         joined_items=lang in _abbr.JOINED_ITEM_LANGS,
         colon_quotes=lang in _abbr.COLON_QUOTE_LANGS,
         articles=_abbr.ARTICLES.get(lang, frozenset()),
+        title_determiners=_abbr.TITLE_DETERMINERS.get(
+            lang, frozenset(a.lower() for a in _abbr.ARTICLES.get(lang, frozenset()))
+        ),
+        name_particles=_abbr.NAME_PARTICLES.get(lang, frozenset()),
         semicolons=lang in _abbr.SEMICOLON_LANGS,
         caps_headings=lang in _abbr.CAPS_HEADING_LANGS,
+        quoted_ellipsis=lang in _abbr.QUOTED_ELLIPSIS_LANGS,
         known=_KNOWN,
     )
 
@@ -333,7 +353,7 @@ def _mark_is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
     lower case, so a capitalised function word means that the semicolon ended it ("sein; Der
     Kindergarten ...", "pas ; Selon ..."), as a list line or a fragment does. A colon ends one
     only where the language's texts set the quoted speech after it apart ("decretar: «Foi
-    ..."; pt)."""
+    ..."; pt), and only before a quotation that is a sentence (_quotes_a_sentence)."""
     nxt = _NEXT_WORD_RE.match(text, match.end())
     word = nxt.group(1) if nxt else ""
     if not word[:1].isupper():
@@ -341,17 +361,29 @@ def _mark_is_boundary(text: str, match: re.Match[str], rules: _Rules) -> bool:
     if match.lastgroup == "smile":
         return True
     if text[match.start()] == ":":
-        return rules.colon_quotes and text.startswith("«", match.end())
+        return rules.colon_quotes and text.startswith("«", match.end()) and _quotes_a_sentence(text, match.end())
     return rules.semicolons and not word.isupper() and word.lower() in rules.starters
+
+
+def _quotes_a_sentence(text: str, opener: int) -> bool:
+    """Is the quotation opened by the guillemet at ``opener`` a sentence? Yes when a terminal
+    stands inside it or right after its closing guillemet, or when it ends the text or runs
+    on past _QUOTE_SPAN characters ("decretar: «Foi um protesto moleque. Só ...»"). A name or
+    a title in quotes is none ("o lema: «Ordem e Progresso», dizia ...")."""
+    close = text.find("»", opener + 1, opener + _QUOTE_SPAN)
+    if close < 0:
+        return True
+    after = text[close + 1 : close + 2]
+    return not after or after in _TERMINALS or _TERMINAL_RE.search(text, opener + 1, close) is not None
 
 
 def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
     """A capitalised article after a word, with no punctuation: does a heading end here?
     Yes when the stretch since the sentence began is short (at most _HEADING_WORDS words),
     opens with a capital and holds no punctuation but hyphens and apostrophes ("Peso maior O
-    Banespa ...", "Islamische Opposition fordert Dialog Der Osten ..."), and the word before
-    the article is neither a function word ("et de La Conte") nor a noun after an article,
-    which names a title ("Le journal Le Monde", "o jornal O Globo")."""
+    Banespa ...", "Islamische Opposition fordert Dialog Der Osten ..."), and the article is
+    one (_reads_as_article), and the word before it is neither a function word ("et de La
+    Conte", "d'après Le Monde") nor a noun that names a title (_names_title)."""
     pos = match.start()
     if not rules.articles or pos - start > _HEADING_CHARS:
         return False
@@ -359,15 +391,38 @@ def _heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) ->
     article = nxt.group(1) if nxt else ""
     if nxt and text[nxt.end(1) : nxt.end(1) + 1] in ("'", "’"):
         article += "'"  # an elided article: "L'ACT"
-    if article not in rules.articles:
+    if nxt is None or article not in rules.articles:
         return False
     stretch = text[start:pos]
     words = stretch.split()
     if not words or len(words) > _HEADING_WORDS or not words[0][:1].isupper() or _HEADING_PUNCT_RE.search(stretch):
         return False
-    if words[-1].lower() in rules.starters:
+    if words[-1].lower() in rules.starters or _unelided(words[-1]).lower() in rules.starters:
         return False
-    return not (len(words) > 1 and words[-2].capitalize() in rules.articles)
+    return _reads_as_article(text, nxt.end(1), article, words[-1], rules) and not _names_title(words, rules)
+
+
+def _names_title(words: list[str], rules: _Rules) -> bool:
+    """Is the last word of a heading's stretch a noun after a determiner, so that the article
+    after it opens a title ("Le journal Le Monde", "o jornal O Globo", "ao semanário O
+    Independente", "dans l'hebdomadaire Le Point")? Titles put an article after any such noun;
+    a heading ending in one is rarer."""
+    last = words[-1].lower()
+    if last.startswith(("l'", "l’")) and len(last) > 2:
+        return True  # the noun carries its elided article: "l'hebdomadaire"
+    return len(words) > 1 and words[-2].lower() in rules.title_determiners
+
+
+def _reads_as_article(text: str, after: int, article: str, before: str, rules: _Rules) -> bool:
+    """Is the capitalised article one, opening a sentence? Not when it is a surname's
+    particle between capitalised words ("Marine Le Pen a déclaré ..."), nor when a one-letter
+    article stands before a function word, where it is a letter ("Série A do Campeonato",
+    "vitamina A e C"): an article comes before a noun or an adjective."""
+    rest = text[after : after + _WINDOW].split(None, 1)
+    following = rest[0] if rest and text[after : after + 1] not in ("'", "’") else ""
+    if article in rules.name_particles and before[:1].isupper() and following[:1].isupper():
+        return False
+    return not (len(article) == 1 and following.lower() in rules.starters)
 
 
 def _caps_heading_ends(text: str, start: int, match: re.Match[str], rules: _Rules) -> bool:
@@ -408,12 +463,41 @@ def _is_boundary(text: str, start: int, match: re.Match[str], rules: _Rules) -> 
         return nxt is not None and _lower_case_boundary(text, start, match, nxt, rules)
     term = _term(match)
     if term != ".":
+        if rules.quoted_ellipsis and _pauses_in_quote(text, match, term):
+            return False
         if term == "!" and word and not match.group("close"):
             name = text[max(start, match.start() - _WINDOW) : match.start()].rsplit(None, 1)[-1:]
             if name and name[0].lower() in _abbr.EXCLAIMED and word.lower() not in rules.starters:
                 return False  # "Yahoo! Mail"
         return True  # "!", "?", "…", "...", "?!"
+    if _labels_item(text, start, match):
+        return False
     return _period_is_boundary(text, start, match.start(), word, word_dot, rules)
+
+
+def _pauses_in_quote(text: str, match: re.Match[str], term: str) -> bool:
+    """An ellipsis after a word, inside a «» quotation that is still open: a pause in the
+    quoted speech ("« ... le choix du crédit... Bien que ... »"), not its end. Not an ellipsis
+    after another terminal ("? ..."), which marks something left out between sentences."""
+    if term.strip(".…") or term == "." or match.group("close"):
+        return False
+    before = text[max(0, match.start() - 4) : match.start()].rstrip()
+    if not before or before[-1] in _TERMINALS:
+        return False
+    window = text[max(0, match.start() - _QUOTE_LOOKAHEAD) : match.start()]
+    return window.count("«") > window.count("»")
+
+
+def _labels_item(text: str, start: int, match: re.Match[str]) -> bool:
+    """A sentence that opens with a label ending in an ordinal with its indicator, then a
+    period and a dash: the label stays with the text it labels, as an item number does
+    ("Parágrafo 3º. -- Nos contratos ...", "Art. 2º. - Fica ..."). After any other word a
+    period and a dash end a sentence ("cardiaque. - Si vous ..."), and so they do after an
+    ordinal later in a sentence ("Chegou em 3º. - Foi bom")."""
+    if text[match.end() : match.end() + 1] not in _DASHES or match.group("close"):
+        return False
+    label = text[start : match.start()].split() if match.start() - start <= _LABEL_CHARS else []
+    return 0 < len(label) <= _LABEL_WORDS and _ORDINAL_LABEL_RE.fullmatch(label[-1]) is not None
 
 
 def _closes(block: str, start: int, cut: int, after: int) -> bool:
