@@ -36,6 +36,8 @@ Usage::
     python benchmarks/eval_summaries.py FILES... --part dev --methods lead,news,oracle
     python benchmarks/eval_summaries.py FILES... --json results.json   # also save every figure
     python benchmarks/eval_summaries.py FILES... --speed-mib 5   # time news on a 5 MiB article
+    python benchmarks/eval_summaries.py FILES... --part dev --methods lead,news,lexrank,oracle --noise
+        # also each method's paired standard error against lead-3 on the teaser sets
 
 The last lines check the goals of the default (``news``) on the part scored: on the abstractive
 sets (every set but ``bbc-*``) its mean ROUGE-2 is at least lead's + 1.0 and it is no more than
@@ -55,7 +57,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import mean
+from statistics import mean, stdev
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -294,6 +296,37 @@ def goals(results: dict[str, dict[str, tuple[float, float, float]]],
             yield ours >= theirs, f"{name}: {default} {ours:.2f} vs lexrank {theirs:.2f}"
 
 
+def paired(ours: Sequence[float], theirs: Sequence[float]) -> tuple[float, float]:
+    """(mean, standard error) of the per-article difference ``ours - theirs``."""
+    diffs = [a - b for a, b in zip(ours, theirs)]
+    return mean(diffs), (stdev(diffs) / len(diffs) ** 0.5 if len(diffs) > 1 else 0.0)
+
+
+def pooled_error(errors: Sequence[float]) -> float:
+    """The standard error of the mean of independent sets' means, from each one's."""
+    return sum(e * e for e in errors) ** 0.5 / len(errors)
+
+
+def noise(sets: dict[str, list[Doc]], methods: Sequence[str], count: int) -> Iterator[str]:
+    """How far chance moves the teaser goal's figure: for each method, the standard error of its
+    ROUGE-2 difference from lead-3, paired by article, on each abstractive set, and of the mean
+    over those sets."""
+    names = [n for n in sets if is_abstractive(n)]
+
+    def r2(doc: Doc, method: str) -> float:
+        sentences = doc.sentences
+        return rouge(" ".join(sentences[i] for i in pick(doc, method, count)), doc.reference)[1]
+
+    lead = {n: [r2(doc, "lead") for doc in sets[n]] for n in names}
+    for method in methods:
+        if method == "lead" or not names:
+            continue
+        errors = {n: paired([r2(doc, method) for doc in sets[n]], lead[n])[1] for n in names}
+        each = ", ".join(f"{n} {e:.1f}" for n, e in errors.items())
+        yield (f"{method} - lead: standard error {pooled_error(list(errors.values())):.2f} for "
+               f"the mean of the sets ({each})")
+
+
 def speed(sets: dict[str, list[Doc]], mib: float, count: int) -> str:
     """Time ``news`` on one article of `mib` MiB made of every paragraph of the sets, repeated
     (it must stay linear in the article's length)."""
@@ -330,6 +363,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--web-langs", default="de,en,fr")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--speed-mib", type=float, help="only time news on an article this big")
+    parser.add_argument("--noise", action="store_true",
+                        help="also print each method's paired standard error against lead-3")
     args = parser.parse_args(argv)
     methods = [m for m in args.methods.split(",") if m]
     started = time.perf_counter()
@@ -354,6 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if DEFAULT_ALGORITHM in methods:
         for met, text in goals(results, DEFAULT_ALGORITHM):
             print(f"{'met' if met else 'NOT MET'}: {text}")
+    if args.noise:
+        for line in noise(sets, methods, args.sentences):
+            print(line)
     print(f"({time.perf_counter() - started:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps({"part": args.part, "sentences": args.sentences,

@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from statistics import mean, stdev
+from statistics import mean
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -63,12 +62,6 @@ def _r2(doc: ev.Doc, picks: Sequence[int]) -> float:
     return _SCORED[key]
 
 
-def _bound(ours: list[float], theirs: list[float]) -> tuple[float, float]:
-    """(mean, standard error) of the per-article gain of `ours` over `theirs`."""
-    gains = [a - b for a, b in zip(ours, theirs)]
-    return mean(gains), (stdev(gains) / math.sqrt(len(gains)) if len(gains) > 1 else 0.0)
-
-
 def objective(ours: dict[str, list[float]], lead: dict[str, list[float]],
               lexrank: dict[str, list[float]]) -> tuple[float, float, float]:
     """(objective, mean abstractive gain over lead, worst abstractive set's gain), from the
@@ -76,13 +69,13 @@ def objective(ours: dict[str, list[float]], lead: dict[str, list[float]],
     (mean minus one standard error), so that a point that meets a goal by the luck of a few
     articles does not beat one that meets it surely."""
     abstractive = [n for n in ours if ev.is_abstractive(n)]
-    bounds = [_bound(ours[n], lead[n]) for n in abstractive]
+    bounds = [ev.paired(ours[n], lead[n]) for n in abstractive]
     gains = [g for g, _ in bounds]
-    low = mean(gains) - math.sqrt(sum(se * se for _, se in bounds)) / len(bounds)
+    low = mean(gains) - ev.pooled_error([se for _, se in bounds])
     violation = max(0.0, 1.0 - low) + sum(max(0.0, -1.0 - (g - se)) for g, se in bounds)
     for name in ours:
         if not ev.is_abstractive(name):
-            g, se = _bound(ours[name], lexrank[name])
+            g, se = ev.paired(ours[name], lexrank[name])
             violation += max(0.0, -(g - se))
     return -violation + 0.1 * mean(gains), mean(gains), min(gains)
 
