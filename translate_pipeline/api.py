@@ -9,7 +9,7 @@
 
 Every function is a thin layer over the same :class:`~translate_pipeline.pipeline.Pipeline` the
 CLI runs, so results are the CLI's: the same detection (seeded), sentences, summaries, pivots
-through English and translation cache. One engine per set of engine options is kept for the
+(through English first) and translation cache. One engine per set of engine options is kept for the
 whole process: Argos models are loaded once, on first need, and reused by every later call (a
 model installed, upgraded or removed in between gets a fresh engine). Errors are the project's
 exceptions (:mod:`translate_pipeline.errors`), each naming what it failed on: a text too short

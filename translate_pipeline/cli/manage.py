@@ -48,7 +48,7 @@ def models() -> None:
 @reports_errors
 def models_list(fmt: str) -> int:
     """List installed models, then the pairs reachable through a pivot (two installed models
-    chained through English), marked 'pivot'.
+    chained through English, else another installed language), marked 'pivot'.
 
     \b
     Examples:
