@@ -34,8 +34,8 @@ end. On an ext4 file system without a journal (this project's machine), creating
 about 30 s of deleting many others is several times slower: the inode allocator skips the
 recently deleted ones (``recently_deleted()`` was half the CPU time of ``perf record`` on a
 loop creating files). Deleting the previous run's 6,000 files right before each run measured
-that, not the run: the same ``--jobs 1`` run took 0.68 ms of ``open()`` per output file right
-after such a delete and about 0.05 ms without one. Before the first measured run the benchmark
+that, not the run: cProfile of the same ``--jobs 1`` run showed 0.68 ms of ``open()`` per
+output file right after such a delete and about 0.05 ms without one. Before the first measured run the benchmark
 also waits until 30 s have passed since it deleted its old corpus and outputs.
 """
 
